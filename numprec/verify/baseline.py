@@ -133,6 +133,8 @@ def _pairs(reference, baselines) -> list[tuple[xr.Dataset, xr.Dataset]]:
         baselines = [baselines]
     elif isinstance(baselines, tuple) and len(baselines) == 2 and all(isinstance(b, xr.Dataset) for b in baselines):
         baselines = [baselines]
+    if isinstance(baselines, (str, bytes)):
+        raise TypeError(f"baseline must be a Dataset or a sequence of Datasets / (Dataset, Dataset) pairs, got {baselines!r}")
     try:
         items = list(baselines)
     except TypeError:

@@ -338,7 +338,7 @@ def score(
         if missing:
             raise ValueError(f"split_dims {missing} of variable {var!r} are sample dims; they cannot be split")
         agg_dims = [d for d in grid_dims if d not in split_dims]
-        w = _weights_for(var, w1_map, agg_dims, weights)
+        w = _weights_for(var, ref_da, agg_dims, weights)
         mean = _weighted_mean(w1_map, agg_dims, w).compute()
         units = str(ref_da.attrs.get("units", ""))
         n_ref, n_oth = _n_samples(ref_da, sample_dims), _n_samples(oth_da, sample_dims)
