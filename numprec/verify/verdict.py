@@ -206,8 +206,9 @@ def judge(scores, baseline: xr.Dataset, *, tolerance=None) -> xr.Dataset:
         - ``n_samples`` (experiment, variable), ``baseline_n_samples`` (baseline,
           variable): samples per grid point;
         - with ``keep_map``: ``w1_map_<var>`` (experiment, grid dims) and
-          ``baseline_w1_map_<var>`` (grid dims, pointwise max over pairs), with the
-          input variable's attrs (units).
+          ``baseline_w1_map_<var>`` (grid dims, pointwise max over pairs; only if
+          the baseline was scored with ``keep_map``), with the input variable's
+          attrs (units).
 
         ``w1``, ``baseline_w1``, ``excess`` and ``tolerance`` carry
         ``attrs["units"]`` when all rows share one unit.
@@ -268,7 +269,8 @@ def judge(scores, baseline: xr.Dataset, *, tolerance=None) -> xr.Dataset:
     )
     for name in [v for v in stacked.data_vars if str(v).startswith("w1_map_")]:
         out[name] = stacked[name]
-        out["baseline_" + str(name)] = baseline[name].max("baseline").assign_attrs(baseline[name].attrs)
+        if name in baseline:
+            out["baseline_" + str(name)] = baseline[name].max("baseline").assign_attrs(baseline[name].attrs)
     _set_attrs(out)
     out.attrs.update(baseline.attrs)
     out.attrs.update(kind="numprec.verify.result", threshold_rule=THRESHOLD_RULE, reference="Paxton et al. (2022), J. Climate 35, arXiv:2104.15076")
