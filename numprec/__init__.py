@@ -1,0 +1,37 @@
+"""numprec: what happens to numerical models when their arithmetic runs in low
+precision.
+
+The public API (see docs/ and shared design notes):
+
+- :func:`round` rounds float64/float32 arrays to any number format with any
+  rounding scheme, bit-exact and at close to memory bandwidth;
+- :class:`FloatFormat`, :class:`FixedFormat`, :class:`IntFormat` and the
+  named formats of :func:`list_formats`;
+- the pluggy registry (:func:`get_format`, :func:`list_roundings`,
+  :data:`hookimpl`, :class:`FormatEntry`, ...), which plugins extend
+  through the entry point group ``numprec``.
+"""
+from importlib.metadata import PackageNotFoundError, version as _version
+
+from numprec.formats import FixedFormat, FloatFormat, Format, IntFormat, from_config
+from numprec.registry import (
+    ArithmeticEntry, DuplicateNameError, FormatEntry, PluginWarning, UnknownNameError,
+    get_arithmetic, get_format, hookimpl, list_arithmetics, list_formats, list_roundings,
+    plugin_errors, reload_plugins,
+)
+from numprec.rounding import (
+    RandomKey, RoundingScheme, get_num_threads, round, set_num_threads,
+)
+
+try:
+    __version__ = _version("numprec")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "round", "get_format", "list_formats", "list_roundings", "list_arithmetics",
+    "get_arithmetic", "FloatFormat", "FixedFormat", "IntFormat", "Format", "from_config",
+    "RoundingScheme", "RandomKey", "FormatEntry", "ArithmeticEntry", "hookimpl",
+    "PluginWarning", "UnknownNameError", "DuplicateNameError", "plugin_errors",
+    "reload_plugins", "set_num_threads", "get_num_threads", "__version__",
+]

@@ -1,0 +1,85 @@
+"""Command line: ``python -m numprec formats`` and ``python -m numprec study FILE``."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _format_rows():
+    import numprec
+    from numprec.registry import get_manager
+
+    reg = get_manager()
+    rows = []
+    for name in numprec.list_formats():
+        fmt, plugin = reg.formats[name]
+        aliases = sorted(a for a, (f, p) in reg.formats.items() if f is fmt and a != name)
+        props = _properties(fmt)
+        rows.append((name, plugin, props, ", ".join(aliases)))
+    return rows
+
+
+def _properties(fmt):
+    if hasattr(fmt, "exponent_bits"):
+        return (f"{fmt.bits:>2} bits  e{fmt.exponent_bits}m{fmt.mantissa_bits}  "
+                f"max={fmt.max:.6g}  min_normal={fmt.smallest_normal:.6g}  "
+                f"min_subnormal={fmt.smallest_subnormal:.6g}  eps={fmt.eps:.3g}")
+    describe = getattr(fmt, "describe", None)
+    if callable(describe):
+        return describe()
+    return repr(fmt)
+
+
+def cmd_formats(args):
+    import numprec
+
+    rows = _format_rows()
+    width = max(len(r[0]) for r in rows)
+    pw = max(len(r[1]) for r in rows)
+    print(f"numprec {numprec.__version__}: {len(rows)} registered formats "
+          "(parametric names such as e5m10 also work)\n")
+    for name, plugin, props, aliases in rows:
+        alias = f"  (aliases: {aliases})" if aliases else ""
+        print(f"{name:<{width}}  [{plugin:<{pw}}]  {props}{alias}")
+    print("\nrounding schemes: " + ", ".join(numprec.list_roundings()))
+    arith = numprec.list_arithmetics()
+    if arith:
+        print("arithmetic schemes: " + ", ".join(arith))
+    for err in numprec.plugin_errors():
+        print(f"warning: {err}", file=sys.stderr)
+    return 0
+
+
+def cmd_study(args):
+    try:
+        from numprec.study.cli import run_study_cli
+    except ImportError as exc:
+        print(f"the study runner is not available: {exc}", file=sys.stderr)
+        return 2
+    return run_study_cli(args)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m numprec",
+        description="numprec: emulate low-precision arithmetic and test whether a model's "
+                    "climate changes.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("formats", help="list every registered number format (plugins included)")
+    p.set_defaults(func=cmd_formats)
+    p = sub.add_parser("study", help="run a declarative study file (TOML) on dask.distributed")
+    p.add_argument("file", help="study file, e.g. cases/soil_heat.toml")
+    p.add_argument("--scheduler", help="address of a running dask scheduler")
+    p.add_argument("--workers", type=int, default=None, help="workers of the LocalCluster")
+    p.add_argument("--output", help="output directory (default: from the study file)")
+    p.set_defaults(func=cmd_study)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

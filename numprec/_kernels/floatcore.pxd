@@ -1,0 +1,173 @@
+# cython: language_level=3
+"""Scalar core of numprec's rounding: one float64 bit pattern in, one out.
+
+Every loop in numprec (array rounding, rounded reductions) calls
+``round_bits``; the rounding mode is a parameter, not a copy of the loop.
+The computation works on the integer view of the float64 (add-and-mask, as
+in CPFloat; Fasi & Mikaitis 2023, "CPFloat: A C library for simulating
+low-precision arithmetic", ACM TOMS 49(2)) but is written without
+data-dependent branches: the target-subnormal, tiny, overflow and special
+cases are all computed and blended with selects so the compiler can
+vectorise the loop and speed does not collapse on data with many
+subnormals or overflows.
+"""
+from libc.stdint cimport uint64_t, int64_t
+
+# Rounding mode codes (kept in sync with numprec/rounding/schemes.py).
+cdef enum:
+    MODE_NEAREST_EVEN = 0
+    MODE_NEAREST_AWAY = 1
+    MODE_TOWARD_ZERO = 2
+    MODE_UP = 3
+    MODE_DOWN = 4
+    MODE_ODD = 5
+    MODE_STOCHASTIC = 6
+    MODE_STOCHASTIC_UNIFORM = 7
+
+ctypedef struct FloatSpec:
+    uint64_t one           # 1, kept in memory so that gcc vectorises 1 << s
+    int64_t m              # kept fraction bits, 0..52
+    int64_t emin           # unbiased exponent of the smallest normal binade
+    int64_t tiny_exp       # inputs below 2**tiny_exp round to 0 or 2**tiny_exp
+    uint64_t unsigned      # all ones: negative inputs give NaN
+    uint64_t nozero        # all ones: zero input gives NaN, results clamp to min_bits
+    uint64_t unsigned_zero # all ones: -0 becomes +0 (fnuz formats, fixed point)
+    uint64_t tiny_bits     # float64 bits of 2**tiny_exp
+    uint64_t max_bits      # float64 bits of the largest finite value
+    uint64_t over_bits     # what overflow away from zero gives (inf, NaN or max)
+    uint64_t inf_in_bits   # what an infinite input becomes (magnitude bits)
+    uint64_t min_bits      # smallest positive value when FLAG_NOZERO, else 0
+
+cdef extern from *:
+    """
+    #define NUMPREC_SIGN_BIT 0x8000000000000000ULL
+    #define NUMPREC_INF_BITS 0x7FF0000000000000ULL
+    #define NUMPREC_QNAN_BITS 0x7FF8000000000000ULL
+    #define NUMPREC_QUIET_BIT 0x0008000000000000ULL
+    #define NUMPREC_FRAC_MASK 0x000FFFFFFFFFFFFFULL
+    #define NUMPREC_IMPLICIT_BIT 0x0010000000000000ULL
+    #define NUMPREC_GOLDEN 0x9E3779B97F4A7C15ULL
+    #define NUMPREC_ONES 0xFFFFFFFFFFFFFFFFULL
+    """
+    const uint64_t SIGN_BIT "NUMPREC_SIGN_BIT"
+    const uint64_t INF_BITS "NUMPREC_INF_BITS"
+    const uint64_t QNAN_BITS "NUMPREC_QNAN_BITS"
+    const uint64_t QUIET_BIT "NUMPREC_QUIET_BIT"
+    const uint64_t FRAC_MASK "NUMPREC_FRAC_MASK"
+    const uint64_t IMPLICIT_BIT "NUMPREC_IMPLICIT_BIT"
+    const uint64_t GOLDEN "NUMPREC_GOLDEN"
+    const uint64_t ONES "NUMPREC_ONES"
+
+
+cdef inline uint64_t mix64(uint64_t z) noexcept nogil:
+    """SplitMix64 finaliser (Steele, Lea & Flood 2014, "Fast splittable
+    pseudorandom number generators", OOPSLA)."""
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
+    return z ^ (z >> 31)
+
+
+cdef inline uint64_t stream_key(uint64_t seed, uint64_t stream) noexcept nogil:
+    """Key of one random stream: a hash of (seed, stream)."""
+    return mix64(mix64(seed ^ 0x6A09E667F3BCC909ULL) + stream * GOLDEN)
+
+
+cdef inline uint64_t counter_random(uint64_t key, uint64_t counter) noexcept nogil:
+    """64 random bits for element ``counter`` of the stream ``key``: the
+    counter-th output of a SplitMix64 sequence started at ``key``, computed
+    directly, so any chunking or thread count gives the same numbers."""
+    return mix64(key + (counter + 1) * GOLDEN)
+
+
+ctypedef struct ModeMasks:
+    # Each field is 0 or all ones.  The rounding mode enters the loop as these
+    # masks instead of branches, so one branch-free loop serves every mode.
+    uint64_t rne, rna, odd, sr, sru
+    uint64_t up_pos, up_neg        # round away from zero for this sign
+    uint64_t trunc_pos, trunc_neg  # overflow gives max (not inf) for this sign
+
+
+cdef inline ModeMasks mode_masks(int mode) noexcept nogil:
+    cdef ModeMasks mm
+    cdef uint64_t ones = ~(<uint64_t>0)
+    mm.rne = ones if mode == MODE_NEAREST_EVEN else 0
+    mm.rna = ones if mode == MODE_NEAREST_AWAY else 0
+    mm.odd = ones if mode == MODE_ODD else 0
+    mm.sr = ones if mode == MODE_STOCHASTIC else 0
+    mm.sru = ones if mode == MODE_STOCHASTIC_UNIFORM else 0
+    mm.up_pos = ones if mode == MODE_UP else 0
+    mm.up_neg = ones if mode == MODE_DOWN else 0
+    mm.trunc_pos = ones if (mode == MODE_TOWARD_ZERO or mode == MODE_DOWN) else 0
+    mm.trunc_neg = ones if (mode == MODE_TOWARD_ZERO or mode == MODE_UP) else 0
+    return mm
+
+
+cdef inline uint64_t round_bits(uint64_t bits, const FloatSpec sp, const ModeMasks mm,
+                                uint64_t rnd, int rbits) noexcept nogil:
+    """Round the float64 with bit pattern ``bits`` to the format ``sp``.
+
+    ``mm`` is the rounding mode (see :c:func:`mode_masks`), ``rnd`` 64 random
+    bits (used by the stochastic modes only) and ``rbits`` (1..64) how many of
+    them stochastic rounding may use.  Bitwise operators are used on purpose
+    where Python's ``and``/``or`` would compile to branches.
+    """
+    cdef uint64_t sign = bits & SIGN_BIT
+    cdef uint64_t a = bits ^ sign
+    cdef uint64_t negm = <uint64_t>0 - (bits >> 63)      # all ones if negative
+    cdef int64_t E = <int64_t>(a >> 52)
+    cdef int64_t e = (E if E > 0 else 1) - 1023
+
+    # --- general path: round the bit pattern at a position s that grows
+    # below emin (target subnormals); carries into the exponent are right.
+    cdef int64_t d = sp.emin - e
+    d = d if d > 0 else 0
+    cdef int64_t s = 52 - sp.m + d
+    s = s if s < 52 else 52
+    cdef uint64_t ulp = sp.one << s
+    cdef uint64_t mask = ulp - 1
+    cdef uint64_t low = a & mask
+    # At s == 52 the lower neighbour is 2**e itself, whose significand in the
+    # target is 1 (odd): a normal value when m == 0, the smallest subnormal
+    # otherwise.  So ties of nearest_even go away there, as MPFR does at
+    # precision 1.
+    cdef uint64_t lsb = ((a >> s) & 1) | <uint64_t>((s + 12) >> 6)   # (s == 52)
+    cdef uint64_t half = ulp >> 1
+    cdef int64_t rb = rbits if rbits < s else s
+    cdef uint64_t sr_inc = ((rnd >> (63 - rb)) >> 1) << (s - rb)
+    cdef uint64_t coin = <uint64_t>0 - (rnd >> 63)
+    cdef uint64_t away = (mm.up_pos & ~negm) | (mm.up_neg & negm)
+    cdef uint64_t trunc = (mm.trunc_pos & ~negm) | (mm.trunc_neg & negm)
+
+    cdef uint64_t inc = ((mm.rne & (half - 1 + lsb)) | (mm.rna & half) | (away & mask)
+                         | (mm.sr & sr_inc) | (mm.sru & coin & mask)) & mask
+    cdef uint64_t r = (a + inc) & ~mask
+    cdef uint64_t jam = mm.odd & (ONES if low != 0 else 0) & (lsb - 1)
+    r = r | (jam & ulp)
+
+    # --- tiny path: |x| < 2**tiny_exp rounds to 0 or 2**tiny_exp.  q is
+    # |x| / 2**tiny_exp in 53-bit fixed point with a sticky bit.
+    cdef uint64_t sig = (a & FRAC_MASK) | (IMPLICIT_BIT if E > 0 else 0)
+    cdef int64_t k = sp.tiny_exp - e - 1
+    k = k if k > 0 else 0
+    k = k if k < 63 else 63
+    cdef uint64_t q = (sig >> k) | (1 if (sig & ((sp.one << k) - 1)) != 0 else 0)
+    cdef int64_t rbt = rbits if rbits < 53 else 53
+    cdef uint64_t full_t = ((<uint64_t>1) << 53) - 1
+    cdef uint64_t inc_t = ((mm.rne & (full_t >> 1)) | (mm.rna & ((<uint64_t>1) << 52))
+                           | ((away | mm.odd | (mm.sru & coin)) & full_t)
+                           | (mm.sr & (((rnd >> (63 - rbt)) >> 1) << (53 - rbt))))
+    cdef uint64_t r_tiny = sp.tiny_bits & (<uint64_t>0 - ((q + inc_t) >> 53))
+    r = r_tiny if e < sp.tiny_exp else r
+
+    # --- overflow by the format's policy and the rounding direction.
+    cdef uint64_t over = (sp.max_bits & trunc) | (sp.over_bits & ~trunc)
+    r = over if r > sp.max_bits else r
+    # --- specials and the format's flags.
+    r = sp.inf_in_bits if a == INF_BITS else r
+    r = sp.min_bits if r < sp.min_bits else r
+    cdef uint64_t nan_out = ((sp.nozero & (ONES if a == 0 else 0))
+                             | (sp.unsigned & negm & ((ONES if a != 0 else 0) | sp.nozero)))
+    r = QNAN_BITS if nan_out else r
+    cdef uint64_t drop_sign = (ONES if r > INF_BITS else 0) | (sp.unsigned_zero & (ONES if r == 0 else 0))
+    r = r | (sign & ~drop_sign)
+    return (bits | QUIET_BIT) if a > INF_BITS else r

@@ -1,0 +1,155 @@
+"""Fixed-point and integer formats (two's complement or unsigned)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from numprec.formats.base import Format
+from numprec.formats.float_format import _check_int
+
+FIXED_OVERFLOW = ("saturate", "wrap")
+
+
+class FixedFormat(Format):
+    """Fixed-point numbers ``k * 2**-fraction_bits`` with integer ``k``.
+
+    Parameters
+    ----------
+    integer_bits : int
+        Bits left of the binary point, not counting the sign bit.
+    fraction_bits : int
+        Bits right of the binary point.
+    signed : bool
+        Two's complement with ``1 + integer_bits + fraction_bits`` bits in
+        all (range ``[-2**i, 2**i - 2**-f]``), else unsigned
+        (``[0, 2**i - 2**-f]``).
+    overflow : {"saturate", "wrap"}
+        Out-of-range results clamp to the range, or wrap modulo
+        ``2**(total bits)`` units like integer hardware (Q-format DSP
+        arithmetic).  Under "wrap" infinite inputs give NaN.
+
+    Notes
+    -----
+    The value is first rounded to an integer number of units by the
+    rounding scheme (the same kernel as the float formats), then saturated
+    or wrapped, so every scheme, stochastic ones included, applies.  There
+    is no negative zero: -0 becomes +0.
+    """
+
+    format_id = "fixed"
+
+    def __init__(self, integer_bits, fraction_bits, signed=True, overflow="saturate", *,
+                 name=None):
+        self._i = _check_int(integer_bits, "integer_bits", 0, 1023)
+        self._f = _check_int(fraction_bits, "fraction_bits", 0, 1023)
+        total = self._i + self._f + int(bool(signed))
+        if not 1 <= total <= 53:
+            raise ValueError(f"integer_bits + fraction_bits (+1 if signed) must be in 1..53 "
+                             f"so that every value fits float64, got {total}")
+        if overflow not in FIXED_OVERFLOW:
+            raise ValueError(f"overflow must be one of {FIXED_OVERFLOW}, got {overflow!r}")
+        self._signed = bool(signed)
+        self._overflow = overflow
+        self._total = total
+        self._name = name if name is not None else self._default_name()
+
+    def _default_name(self):
+        base = f"{'s' if self._signed else 'u'}q{self._i}.{self._f}"
+        return base if self._overflow == "saturate" else base + "_wrap"
+
+    @property
+    def name(self):
+        return self._name
+
+    integer_bits = property(lambda self: self._i)
+    fraction_bits = property(lambda self: self._f)
+    signed = property(lambda self: self._signed)
+    overflow = property(lambda self: self._overflow)
+    bits = property(lambda self: self._total, doc="Storage width in bits.")
+
+    @property
+    def eps(self):
+        """Spacing of the values, ``2**-fraction_bits``."""
+        return math.ldexp(1.0, -self._f)
+
+    @property
+    def max(self):
+        return math.ldexp(2.0 ** self._i - 2.0 ** -self._f, 0)
+
+    @property
+    def min(self):
+        return -math.ldexp(1.0, self._i) if self._signed else 0.0
+
+    def get_config(self):
+        return {"id": self.format_id, "name": self._name, "integer_bits": self._i,
+                "fraction_bits": self._f, "signed": self._signed,
+                "overflow": self._overflow}
+
+    @classmethod
+    def from_config(cls, config):
+        cfg = dict(config)
+        cfg.pop("id", None)
+        return cls(cfg.pop("integer_bits"), cfg.pop("fraction_bits"), **cfg)
+
+    def check_dtype(self, dtype):
+        if dtype == np.float32 and (self._total > 24 or self._f > 149 - 24):
+            raise ValueError(f"fmt {self._name!r} has {self._total} bits; float32 x holds "
+                             "at most 24-bit fixed-point values exactly: pass x as float64")
+
+    def _round_array(self, x, out, scheme, rng):
+        from numprec.rounding.apply import round_with_spec
+        units = np.ldexp(x, self._f, dtype=np.float64)     # exact: a power-of-two scale
+        round_with_spec(units, units, _integer_spec(), scheme, rng)
+        lo = -(2.0 ** (self._total - 1)) if self._signed else 0.0
+        hi = 2.0 ** (self._total - 1 if self._signed else self._total) - 1.0
+        with np.errstate(invalid="ignore"):
+            if self._overflow == "saturate":
+                np.clip(units, lo, hi, out=units)
+            else:
+                modulus = 2.0 ** self._total
+                np.fmod(units, modulus, out=units)          # exact
+                units[units > hi] -= modulus
+                units[units < lo] += modulus
+        units += 0.0                                        # -0 -> +0
+        np.ldexp(units, -self._f, out=units)
+        out[...] = units
+
+
+class IntFormat(FixedFormat):
+    """Integers of ``bits`` bits: ``FixedFormat(bits - 1, 0)`` when signed,
+    ``FixedFormat(bits, 0, signed=False)`` otherwise."""
+
+    format_id = "int"
+
+    def __init__(self, bits, signed=True, overflow="saturate", *, name=None):
+        b = _check_int(bits, "bits", 1, 53)
+        default = f"{'int' if signed else 'uint'}{b}" + ("" if overflow == "saturate" else "_wrap")
+        super().__init__(b - 1 if signed else b, 0, signed, overflow,
+                         name=name if name is not None else default)
+        self._bits_arg = b
+
+    def get_config(self):
+        return {"id": self.format_id, "name": self._name, "bits": self._bits_arg,
+                "signed": self._signed, "overflow": self._overflow}
+
+    @classmethod
+    def from_config(cls, config):
+        cfg = dict(config)
+        cfg.pop("id", None)
+        return cls(cfg.pop("bits"), **cfg)
+
+
+_INTEGER_SPEC = None
+
+
+def _integer_spec():
+    """Kernel parameters of 'round to an integer': a float format whose
+    subnormal spacing is 1 and whose precision covers all of float64."""
+    global _INTEGER_SPEC
+    if _INTEGER_SPEC is None:
+        from numprec.formats.float_format import _INF_BITS, _bits
+        from numprec._kernels.floatround import Spec
+        _INTEGER_SPEC = Spec(52, 52, 0, False, False, False, _bits(1.0),
+                             _bits(np.finfo(np.float64).max), _INF_BITS, _INF_BITS, 0)
+    return _INTEGER_SPEC

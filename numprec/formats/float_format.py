@@ -1,0 +1,220 @@
+"""Binary floating-point formats with any exponent and significand width."""
+from __future__ import annotations
+
+import math
+import struct
+
+import numpy as np
+
+from numprec.formats.base import Format
+
+NAN_POLICIES = ("ieee", "fn", "fnuz", "none")
+OVERFLOW_POLICIES = ("inf", "nan", "saturate")
+
+_INF_BITS = 0x7FF0000000000000
+_QNAN_BITS = 0x7FF8000000000000
+
+
+def _bits(value: float) -> int:
+    return struct.unpack("<Q", struct.pack("<d", value))[0]
+
+
+def _check_int(value, argument, lo, hi):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{argument} must be an integer in [{lo}, {hi}], got {value!r}")
+    if not lo <= value <= hi:
+        raise ValueError(f"{argument} must be in [{lo}, {hi}], got {value}")
+    return int(value)
+
+
+class FloatFormat(Format):
+    """A binary floating-point format held in a float64 container.
+
+    Parameters
+    ----------
+    exponent_bits : int
+        Width of the exponent field, 1..11.
+    mantissa_bits : int
+        Explicit fraction bits, 0..52 (binary16: 10, bfloat16: 7, binary32:
+        23, binary64: 52); the precision is ``mantissa_bits + 1``.  This is
+        the "sbits" of the climate literature and the "M" of ExMy.
+    bias : int, optional
+        Exponent bias; default ``2**(exponent_bits-1) - 1`` (``2**(e-1)``
+        for ``nan="fnuz"``).
+    subnormals : bool
+        Whether values below the smallest normal are representable with
+        reduced precision (IEEE 754 gradual underflow).  Without them the
+        only values below ``smallest_normal`` are 0 and ``smallest_normal``.
+    infinities : bool
+        Whether +-inf exist; requires ``nan="ieee"``.
+    nan : {"ieee", "fn", "fnuz", "none"}
+        Encoding of NaN: "ieee" reserves the all-ones exponent for inf/NaN;
+        "fn" keeps the top binade finite except its all-ones pattern (OCP
+        FP8 E4M3, max 448); "fnuz" uses the negative-zero pattern (no -0,
+        no inf, bias ``2**(e-1)``, as in Graphcore/AMD FP8); "none" has no
+        NaN at all (OCP FP6/FP4).
+    overflow : {"inf", "nan", "saturate"}, optional
+        What a value that overflows while rounding away from zero becomes;
+        default "inf" with infinities, "nan" for "fn"/"fnuz", "saturate" for
+        "none".  Rounding toward zero in magnitude always gives +-max.
+    signed : bool
+        False for formats without a sign bit (negative inputs give NaN).
+    zero : bool
+        False for formats without zero (OCP E8M0 scales): zero gives NaN and
+        tiny values clamp to the smallest value.  Needs ``subnormals=False``.
+    name : str, optional
+        Display name; defaults to an "eXmY" spelling of the parameters.
+
+    Notes
+    -----
+    Semantics follow IEEE 754-2019 for "ieee" formats (rounding with
+    unbounded exponent, then overflow) and ml_dtypes / the OCP 8-bit
+    floating point specification (2023) for the others on finite inputs.
+    NaN inputs always give NaN.
+    """
+
+    format_id = "float"
+
+    def __init__(self, exponent_bits, mantissa_bits, *, bias=None, subnormals=True,
+                 infinities=True, nan="ieee", overflow=None, signed=True, zero=True,
+                 name=None):
+        e = _check_int(exponent_bits, "exponent_bits", 1, 11)
+        m = _check_int(mantissa_bits, "mantissa_bits", 0, 52)
+        if nan not in NAN_POLICIES:
+            raise ValueError(f"nan must be one of {NAN_POLICIES}, got {nan!r}")
+        if infinities and nan != "ieee":
+            raise ValueError(f"infinities=True needs nan='ieee' (got nan={nan!r}); "
+                             "pass infinities=False for formats without infinities")
+        if overflow is None:
+            overflow = "inf" if infinities else ("saturate" if nan == "none" else "nan")
+        if overflow not in OVERFLOW_POLICIES:
+            raise ValueError(f"overflow must be one of {OVERFLOW_POLICIES}, got {overflow!r}")
+        if overflow == "inf" and not infinities:
+            raise ValueError("overflow='inf' needs infinities=True")
+        if overflow == "nan" and nan == "none":
+            raise ValueError("overflow='nan' needs a format with NaN (nan != 'none')")
+        if not zero and subnormals:
+            raise ValueError("zero=False needs subnormals=False")
+        if bias is None:
+            bias = 2 ** (e - 1) if nan == "fnuz" else 2 ** (e - 1) - 1
+        bias = _check_int(bias, "bias", -(2 ** 12), 2 ** 12)
+        self._e, self._m, self._bias = e, m, bias
+        self._subnormals, self._infinities = bool(subnormals), bool(infinities)
+        self._nan, self._overflow = nan, overflow
+        self._signed, self._zero = bool(signed), bool(zero)
+
+        top_field = 2 ** e - 1
+        if nan == "ieee" or (nan == "fn" and m == 0):
+            top_field -= 1          # the all-ones exponent holds only specials
+        bottom_field = 1 if zero else 0
+        if top_field < bottom_field:
+            raise ValueError(f"exponent_bits={e} leaves no normal binade with nan={nan!r}")
+        self._emin = bottom_field - bias
+        self._emax = top_field - bias
+        top_significand = 2.0 - 2.0 ** -m
+        if nan == "fn" and m > 0:
+            top_significand -= 2.0 ** -m   # the all-ones pattern is NaN
+        lowest = self._emin - m if subnormals else self._emin
+        if self._emax > 1023 or lowest < -1074 or (not subnormals and self._emin < -1022):
+            raise ValueError(f"bias={bias} puts the format's range outside float64")
+        self._max = math.ldexp(top_significand, self._emax)
+        self._name = name if name is not None else self._default_name()
+        self._spec = None
+
+    # -- description ---------------------------------------------------
+    def _default_name(self):
+        parts = [f"e{self._e}m{self._m}"]
+        default_bias = 2 ** (self._e - 1) if self._nan == "fnuz" else 2 ** (self._e - 1) - 1
+        if self._nan != "ieee":
+            parts.append(self._nan if self._nan != "none" else "finite")
+        elif not self._infinities:
+            parts.append("noinf")
+        if self._bias != default_bias:
+            parts.append(f"b{self._bias}")
+        if not self._subnormals:
+            parts.append("nosub")
+        if not self._signed:
+            parts.append("unsigned")
+        if not self._zero:
+            parts.append("nozero")
+        return "_".join(parts)
+
+    @property
+    def name(self):
+        return self._name
+
+    def get_config(self):
+        return {
+            "id": self.format_id, "name": self._name,
+            "exponent_bits": self._e, "mantissa_bits": self._m, "bias": self._bias,
+            "subnormals": self._subnormals, "infinities": self._infinities,
+            "nan": self._nan, "overflow": self._overflow, "signed": self._signed,
+            "zero": self._zero,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        cfg = dict(config)
+        cfg.pop("id", None)
+        return cls(cfg.pop("exponent_bits"), cfg.pop("mantissa_bits"), **cfg)
+
+    # -- numpy.finfo-like properties -------------------------------------
+    exponent_bits = property(lambda self: self._e, doc="Width of the exponent field.")
+    mantissa_bits = property(lambda self: self._m, doc="Explicit fraction bits.")
+    precision = property(lambda self: self._m + 1, doc="Significand bits incl. the implicit one.")
+    bias = property(lambda self: self._bias, doc="Exponent bias.")
+    emin = property(lambda self: self._emin, doc="Unbiased exponent of the smallest normal binade.")
+    emax = property(lambda self: self._emax, doc="Unbiased exponent of the largest binade.")
+    subnormals = property(lambda self: self._subnormals)
+    infinities = property(lambda self: self._infinities)
+    nan = property(lambda self: self._nan)
+    overflow = property(lambda self: self._overflow)
+    signed = property(lambda self: self._signed)
+    zero = property(lambda self: self._zero)
+    max = property(lambda self: self._max, doc="Largest finite value.")
+
+    @property
+    def eps(self):
+        """Distance from 1 to the next larger value, ``2**-mantissa_bits``."""
+        return math.ldexp(1.0, -self._m)
+
+    @property
+    def smallest_normal(self):
+        return math.ldexp(1.0, self._emin)
+
+    @property
+    def smallest_subnormal(self):
+        """Smallest positive value (``smallest_normal`` without subnormals)."""
+        return math.ldexp(1.0, self._emin - self._m if self._subnormals else self._emin)
+
+    @property
+    def bits(self):
+        """Storage width: sign (if any) + exponent + mantissa bits."""
+        return int(self._signed) + self._e + self._m
+
+    # -- rounding --------------------------------------------------------
+    def kernel_spec(self):
+        """The parameters the Cython kernel needs (cached)."""
+        if self._spec is None:
+            from numprec._kernels.floatround import Spec
+            tiny_exp = self._emin - self._m if self._subnormals else self._emin
+            max_bits = _bits(self._max)
+            over = {"inf": _INF_BITS, "nan": _QNAN_BITS, "saturate": max_bits}[self._overflow]
+            inf_in = _INF_BITS if self._infinities else over
+            min_bits = 0 if self._zero else _bits(self.smallest_subnormal)
+            self._spec = Spec(self._m, self._emin, tiny_exp, not self._signed,
+                              not self._zero, self._nan == "fnuz" or not self._signed,
+                              _bits(math.ldexp(1.0, tiny_exp)), max_bits, over, inf_in,
+                              min_bits)
+        return self._spec
+
+    def check_dtype(self, dtype):
+        if dtype == np.float32 and self._emax >= 128 and self._m < 23:
+            raise ValueError(
+                f"fmt {self._name!r} can produce values float32 cannot hold "
+                f"(e.g. 2**128); pass x as float64")
+
+    def _round_array(self, x, out, scheme, rng):
+        from numprec.rounding.apply import round_with_spec
+        round_with_spec(x, out, self.kernel_spec(), scheme, rng)
+

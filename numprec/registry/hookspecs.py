@@ -1,0 +1,83 @@
+"""The plugin contract of numprec: every hook a plugin may implement.
+
+A plugin is a module (or object) with functions decorated by
+``numprec.hookimpl`` whose names match the hooks below.  Distributions make
+it known through the entry point group ``numprec``::
+
+    [project.entry-points.numprec]
+    myformats = "my_package.numprec_plugin"
+
+numprec's own formats and rounding schemes are registered through these
+same hooks by :mod:`numprec.registry.builtin`.  Every hook is optional.
+The hooks are called once, when the registry is first used; a plugin whose
+import or hook raises is reported (a :class:`numprec.PluginWarning` naming
+it, and ``numprec.registry.plugin_errors()``) and skipped, and the other
+plugins still load.  Plugins should import only the public API
+(``import numprec``).
+"""
+import pluggy
+
+hookspec = pluggy.HookspecMarker("numprec")
+hookimpl = pluggy.HookimplMarker("numprec")
+
+
+@hookspec
+def numprec_formats():
+    """Return the named formats this plugin provides.
+
+    Returns
+    -------
+    iterable of numprec.FormatEntry or numprec.Format
+        ``FormatEntry(name, format, aliases=())``; a bare Format is
+        registered under ``format.name``.  Names and aliases share one
+        namespace across all plugins: a name claimed twice is an error
+        naming both plugins, and neither claim is used.
+        Elementwise formats subclass :class:`numprec.FloatFormat` (or
+        another built-in class) or implement ``Format._round_array``;
+        block formats (scaled blocks along an axis, e.g. microscaling)
+        implement ``_round_array`` on the whole array and set
+        ``elementwise = False``.
+    """
+
+
+@hookspec(firstresult=True)
+def numprec_parse_format(name):
+    """Build a format from a parametric name, e.g. "posit16_1" or "e5m10".
+
+    Called by :func:`numprec.get_format` for names that are not registered.
+    Return a Format, or None if the name is not one of yours.
+    """
+
+
+@hookspec
+def numprec_format_classes():
+    """Return Format subclasses whose configs ``numprec.formats.from_config``
+    should rebuild (each with a unique ``format_id``)."""
+
+
+@hookspec
+def numprec_roundings():
+    """Return the rounding schemes this plugin provides.
+
+    Returns
+    -------
+    iterable of numprec.RoundingScheme
+        Third-party schemes give ``select(x, lower, upper, u)``: numprec
+        computes the two neighbours of ``x`` in the format and uniform
+        random numbers ``u`` from its counter-based generator, and the
+        scheme picks one neighbour per element.
+    """
+
+
+@hookspec
+def numprec_arithmetics():
+    """Return arithmetic schemes for emulated arithmetic.
+
+    Returns
+    -------
+    iterable of numprec.ArithmeticEntry
+        ``ArithmeticEntry(name, scheme)`` where ``scheme`` replaces some
+        operations of :mod:`numprec.emulate` (e.g. an approximate multiply,
+        used for ``*`` and for the products inside ``dot``/``matmul``).
+        The interface of ``scheme`` is documented in numprec.emulate.
+    """

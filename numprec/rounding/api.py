@@ -1,0 +1,130 @@
+"""numprec.round: argument checking and dispatch to the format."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from numprec.formats.base import Format
+from numprec.rounding.random import RandomKey
+from numprec.rounding.schemes import RoundingScheme
+
+
+def _resolve_format(fmt):
+    if isinstance(fmt, Format):
+        return fmt
+    if isinstance(fmt, str):
+        from numprec.registry.manager import get_format
+        return get_format(fmt)
+    raise TypeError(f"fmt must be a numprec Format or a format name, got {type(fmt).__name__}")
+
+
+def _resolve_rounding(rounding):
+    if isinstance(rounding, RoundingScheme):
+        return rounding
+    if isinstance(rounding, str):
+        from numprec.registry.manager import get_rounding
+        return get_rounding(rounding)
+    raise TypeError(f"rounding must be a rounding scheme name or RoundingScheme, "
+                    f"got {type(rounding).__name__}")
+
+
+def _as_float_array(x):
+    """(array, was_scalar) for a float64/float32 array or a real scalar."""
+    if isinstance(x, np.ndarray):
+        if x.dtype not in (np.float64, np.float32):
+            raise TypeError(f"x must hold float64 or float32 values, got dtype {x.dtype}")
+        return x, False
+    if isinstance(x, (np.float64, np.float32)):
+        return np.array(x), True
+    if isinstance(x, (bool, np.bool_)) or isinstance(x, np.generic):
+        raise TypeError(f"x must be a float64/float32 array or a real scalar, "
+                        f"got {type(x).__name__}")
+    if isinstance(x, numbers.Real):
+        return np.array(float(x), dtype=np.float64), True
+    if isinstance(x, (list, tuple)):
+        arr = np.asarray(x)
+        if arr.dtype.kind in "iuf" and arr.dtype != np.float32:
+            arr = arr.astype(np.float64)
+        if arr.dtype not in (np.float64, np.float32):
+            raise TypeError(f"x must contain real numbers, got dtype {arr.dtype}")
+        return arr, False
+    raise TypeError(f"x must be a float64/float32 array or a real scalar, "
+                    f"got {type(x).__name__}")
+
+
+def _check_out(out, arr):
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
+    if out.dtype != arr.dtype:
+        raise TypeError(f"out must have x's dtype {arr.dtype}, got {out.dtype}")
+    if out.shape != arr.shape:
+        raise ValueError(f"out must have x's shape {arr.shape}, got {out.shape}")
+    if not out.flags.writeable:
+        raise ValueError("out must be writeable (got a read-only array)")
+
+
+def round(x, fmt, rounding="nearest_even", *, seed=None, random_bits=None, out=None,
+          stream=0, offset=0):
+    """Round ``x`` to the number format ``fmt``.
+
+    Parameters
+    ----------
+    x : numpy.ndarray of float64 or float32, or a real scalar
+        Values to round; any shape and memory layout.
+    fmt : numprec.Format or str
+        A format object, or a registered name/alias, or "eXmY".
+    rounding : str or numprec.RoundingScheme
+        ``nearest_even`` (default), ``nearest_away``, ``toward_zero``,
+        ``up``, ``down``, ``odd``, ``stochastic``, ``stochastic_uniform`` or
+        a scheme registered by a plugin.
+    seed : int, optional
+        Key of the random numbers of stochastic schemes (0 <= seed < 2**64);
+        None draws fresh entropy.
+    random_bits : int, optional
+        Number of random bits stochastic rounding may use (1..64): the bits
+        of ``x`` below the kept last bit are compared with that many random
+        bits (few-bit stochastic rounding, Fitzgibbon & Felix 2025; Ali et
+        al. 2024).  Default: all of them.
+    out : numpy.ndarray, optional
+        Where to write the result: same shape and dtype as ``x``,
+        writeable; may be ``x`` itself.
+    stream, offset : int
+        Random stream and counter offset: element ``i`` (flat C order) uses
+        counter ``offset + i`` in ``stream``, so a chunk of a larger array
+        reproduces the whole array's numbers by passing its start.
+
+    Returns
+    -------
+    numpy.ndarray or numpy scalar
+        Values of ``fmt`` in ``x``'s dtype (``out`` if given).  Scalars in
+        give numpy scalars out.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For arguments of the wrong type or value; the message names the
+        argument.
+    """
+    fmt = _resolve_format(fmt)
+    scheme = _resolve_rounding(rounding)
+    arr, scalar = _as_float_array(x)
+    if random_bits is not None:
+        if not scheme.stochastic:
+            raise ValueError(f"random_bits applies to stochastic rounding, not to {scheme.name!r}")
+        if isinstance(random_bits, bool) or not isinstance(random_bits, (int, np.integer)):
+            raise TypeError(f"random_bits must be an integer in 1..64, got {random_bits!r}")
+        if not 1 <= random_bits <= 64:
+            raise ValueError(f"random_bits must be in 1..64, got {random_bits}")
+    if seed is None and not scheme.stochastic:
+        seed = 0                     # no entropy needed
+    rng = RandomKey.make(seed, stream, offset, None if random_bits is None else int(random_bits))
+    fmt.check_dtype(arr.dtype)
+    if out is None:
+        out = np.empty(arr.shape, dtype=arr.dtype)
+    else:
+        if scalar:
+            raise TypeError("out is only supported for array x")
+        _check_out(out, arr)
+    fmt._round_array(arr, out, scheme, rng)
+    return out[()] if scalar else out

@@ -1,0 +1,58 @@
+"""Keys of numprec's counter-based random numbers."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, replace
+from typing import Optional
+
+import numpy as np
+
+_U64 = 2 ** 64
+
+
+def check_uint64(value, argument):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{argument} must be a non-negative integer, got {value!r}")
+    if not 0 <= int(value) < _U64:
+        raise ValueError(f"{argument} must be in [0, 2**64), got {value}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class RandomKey:
+    """Where an array's random numbers come from.
+
+    Element ``i`` (flat C-order index) of an array rounded with this key
+    uses counter ``offset + i`` of stream ``stream`` under ``seed``: the
+    counter-th output of a SplitMix64 sequence whose start is a hash of
+    (seed, stream) (Steele, Lea & Flood 2014).  The numbers therefore do not
+    depend on threads or chunking, and a chunk of a larger array passes its
+    start as ``offset`` to get the numbers the whole array would.
+    """
+
+    seed: int
+    stream: int = 0
+    offset: int = 0
+    #: random bits stochastic rounding may use (None: all 64)
+    bits: Optional[int] = None
+
+    @classmethod
+    def make(cls, seed=None, stream=0, offset=0, bits=None):
+        seed = secrets.randbits(64) if seed is None else check_uint64(seed, "seed")
+        return cls(seed, check_uint64(stream, "stream"), check_uint64(offset, "offset"), bits)
+
+    def shifted(self, offset: int) -> "RandomKey":
+        """The same key, ``offset`` counters further on."""
+        return replace(self, offset=self.offset + offset)
+
+    @property
+    def key(self) -> int:
+        from numprec._kernels.floatround import key_for
+        return key_for(self.seed, self.stream)
+
+    def uniform(self, n: int) -> np.ndarray:
+        """``n`` uniform doubles in [0, 1) for counters offset .. offset+n-1."""
+        from numprec._kernels.floatround import random_uint64
+        words = np.empty(n, dtype=np.uint64)
+        random_uint64(words, self.key, self.offset)
+        return (words >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
