@@ -126,7 +126,7 @@ def test_nan_stays_nan_where_ml_dtypes_gives_minus_zero(numprec, name):
 
 
 def test_e8m0fnu_rounds_correctly_where_ml_dtypes_does_not(numprec):
-    x = np.array([1.0000001 * 2.0**-127, 1.25 * 2.0**-127, 1.4999999 * 2.0**-127,
+    x = np.array([(1 + 2.0**-22) * 2.0**-127, 1.25 * 2.0**-127, (1.5 - 2.0**-22) * 2.0**-127,
                   1.5 * 2.0**-127, 1.75 * 2.0**-127], np.float32)
     want = mpfr_round(x.astype(np.float64), NAMED_SPECS["float8_e8m0fnu"],
                       ["nearest_even"])["nearest_even"].astype(np.float32)
