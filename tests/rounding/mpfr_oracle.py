@@ -234,6 +234,7 @@ class MagnitudeRounding:
         self.lo = np.empty(n)  # RD, clamped to max
         self.hi = np.empty(n)  # RU (only meaningful where not hi_over)
         self.hi_over = np.empty(n, bool)
+        self.hi_unbounded = np.empty(n)  # RU with the exponent range unbounded above
         self.rn = np.empty(n)
         self.rn_over = np.empty(n, bool)
         self.away_up = np.empty(n, bool)  # nearest_away picks hi
@@ -249,6 +250,7 @@ class MagnitudeRounding:
             self.lo[i] = float(min(rd, big))
             self.hi_over[i] = ru > big
             self.hi[i] = float(ru) if ru <= big else math.nan
+            self.hi_unbounded[i] = float(ru)
             self.rn_over[i] = rn > big
             self.rn[i] = float(rn) if rn <= big else math.nan
             self.exact[i] = exact

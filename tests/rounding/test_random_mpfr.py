@@ -29,6 +29,9 @@ WIDE = {
     "e10m20_nosub": Spec(10, 20, subnormals=False),
     "e8m7_nosub": Spec(8, 7, subnormals=False),
     "e11m0": Spec(11, 0),
+    "e11m0_nosub": Spec(11, 0, subnormals=False),
+    "e11m3_nosub": Spec(11, 3, subnormals=False),
+    "e11m52_nosub": Spec(11, 52, subnormals=False),  # flushes float64 subnormals
     "e7m40_saturate": Spec(7, 40, overflow="saturate"),
 }
 # name used to fetch the format from numprec: registered names where one exists
