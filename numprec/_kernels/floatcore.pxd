@@ -97,8 +97,9 @@ cdef inline ModeMasks mode_masks(int mode) noexcept nogil:
     mm.sru = ones if mode == MODE_STOCHASTIC_UNIFORM else 0
     mm.up_pos = ones if mode == MODE_UP else 0
     mm.up_neg = ones if mode == MODE_DOWN else 0
-    mm.trunc_pos = ones if (mode == MODE_TOWARD_ZERO or mode == MODE_DOWN) else 0
-    mm.trunc_neg = ones if (mode == MODE_TOWARD_ZERO or mode == MODE_UP) else 0
+    # Round-to-odd overflows like truncation: max is odd and marks "inexact".
+    mm.trunc_pos = ones if (mode == MODE_TOWARD_ZERO or mode == MODE_DOWN or mode == MODE_ODD) else 0
+    mm.trunc_neg = ones if (mode == MODE_TOWARD_ZERO or mode == MODE_UP or mode == MODE_ODD) else 0
     return mm
 
 
@@ -126,11 +127,12 @@ cdef inline uint64_t round_bits(uint64_t bits, const FloatSpec sp, const ModeMas
     cdef uint64_t ulp = sp.one << s
     cdef uint64_t mask = ulp - 1
     cdef uint64_t low = a & mask
-    # At s == 52 the lower neighbour is 2**e itself, whose significand in the
-    # target is 1 (odd): a normal value when m == 0, the smallest subnormal
-    # otherwise.  So ties of nearest_even go away there, as MPFR does at
-    # precision 1.
-    cdef uint64_t lsb = ((a >> s) & 1) | <uint64_t>((s + 12) >> 6)   # (s == 52)
+    # At s == 52 the lower neighbour of a normal float64 is 2**e itself, whose
+    # significand in the target is 1 (odd): a normal value when m == 0, the
+    # smallest subnormal otherwise.  So ties of nearest_even go away there,
+    # as MPFR does at precision 1.  (For float64 subnormals it is 0: even.)
+    cdef uint64_t at52 = <uint64_t>((s + 12) >> 6) & <uint64_t>((E + 2047) >> 11)
+    cdef uint64_t lsb = ((a >> s) & 1) | at52
     cdef uint64_t half = ulp >> 1
     cdef int64_t rb = rbits if rbits < s else s
     cdef uint64_t sr_inc = ((rnd >> (63 - rb)) >> 1) << (s - rb)
@@ -147,17 +149,20 @@ cdef inline uint64_t round_bits(uint64_t bits, const FloatSpec sp, const ModeMas
     # --- tiny path: |x| < 2**tiny_exp rounds to 0 or 2**tiny_exp.  q is
     # |x| / 2**tiny_exp in 53-bit fixed point with a sticky bit.
     cdef uint64_t sig = (a & FRAC_MASK) | (IMPLICIT_BIT if E > 0 else 0)
+    # x = sig * 2**(e - 52), so q = sig * 2**(52 - k) with k = tiny_exp - e - 1;
+    # k < 0 happens for float64 subnormals below a tiny_exp < -1022.
     cdef int64_t k = sp.tiny_exp - e - 1
+    cdef int64_t kl = -k if k < 0 else 0
     k = k if k > 0 else 0
     k = k if k < 63 else 63
-    cdef uint64_t q = (sig >> k) | (1 if (sig & ((sp.one << k) - 1)) != 0 else 0)
+    cdef uint64_t q = ((sig << kl) >> k) | (1 if (sig & ((sp.one << k) - 1)) != 0 else 0)
     cdef int64_t rbt = rbits if rbits < 53 else 53
     cdef uint64_t full_t = ((<uint64_t>1) << 53) - 1
     cdef uint64_t inc_t = ((mm.rne & (full_t >> 1)) | (mm.rna & ((<uint64_t>1) << 52))
                            | ((away | mm.odd | (mm.sru & coin)) & full_t)
                            | (mm.sr & (((rnd >> (63 - rbt)) >> 1) << (53 - rbt))))
     cdef uint64_t r_tiny = sp.tiny_bits & (<uint64_t>0 - ((q + inc_t) >> 53))
-    r = r_tiny if e < sp.tiny_exp else r
+    r = r_tiny if a < sp.tiny_bits else r
 
     # --- overflow by the format's policy and the rounding direction.
     cdef uint64_t over = (sp.max_bits & trunc) | (sp.over_bits & ~trunc)
