@@ -453,7 +453,8 @@ NAMED_SPECS = {
     "float6_e2m3fn": Spec(2, 3, infinities=False, nan="none"),
     "float6_e3m2fn": Spec(3, 2, infinities=False, nan="none"),
     "float4_e2m1fn": Spec(2, 1, infinities=False, nan="none"),
-    "float8_e8m0fnu": Spec(8, 0, infinities=False, nan="fn", signed=False, zero=False),
+    "float8_e8m0fnu": Spec(8, 0, subnormals=False, infinities=False, nan="fn", signed=False,
+                           zero=False),
 }
 
 #: ml_dtypes type name for each ml_dtypes-named format.
