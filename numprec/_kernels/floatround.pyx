@@ -56,20 +56,28 @@ cdef void _block64(const uint64_t* x, uint64_t* out, Py_ssize_t n, FloatSpec sp,
             out[i] = round_bits(x[i], sp, mm, 0, rbits)
 
 
+cdef inline float _round_f32(float v, FloatSpec sp, ModeMasks mm, uint64_t rnd,
+                             int rbits) noexcept nogil:
+    # float32 -> float64 -> round -> float32: both conversions are exact
+    # because the caller admits only formats whose values float32 holds.
+    cdef double d = v
+    cdef uint64_t b
+    memcpy(&b, &d, 8)
+    b = round_bits(b, sp, mm, rnd, rbits)
+    memcpy(&d, &b, 8)
+    return <float> d
+
+
 cdef void _block32(const float* x, float* out, Py_ssize_t n, FloatSpec sp,
                    ModeMasks mm, uint64_t key, uint64_t offset, int rbits,
                    bint rnd_on) noexcept nogil:
-    # float32 -> float64 -> round -> float32: both conversions are exact
-    # because the caller admits only formats whose values float32 holds.
     cdef Py_ssize_t i
-    cdef double d
-    cdef uint64_t b
-    for i in range(n):
-        d = x[i]
-        memcpy(&b, &d, 8)
-        b = round_bits(b, sp, mm, counter_random(key, offset + <uint64_t>i) if rnd_on else 0, rbits)
-        memcpy(&d, &b, 8)
-        out[i] = <float> d
+    if rnd_on:
+        for i in range(n):
+            out[i] = _round_f32(x[i], sp, mm, counter_random(key, offset + <uint64_t>i), rbits)
+    else:
+        for i in range(n):
+            out[i] = _round_f32(x[i], sp, mm, 0, rbits)
 
 
 def round_array(x, out, Spec spec, int mode, uint64_t key, uint64_t offset,
