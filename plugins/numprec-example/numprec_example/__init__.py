@@ -1,0 +1,1 @@
+"""A minimal numprec plugin (see docs/plugins.md)."""
