@@ -21,9 +21,19 @@ def _format_rows():
 
 def _properties(fmt):
     if hasattr(fmt, "exponent_bits"):
+        flags = [f"nan={fmt.nan}" if fmt.nan != "ieee" else "",
+                 "" if fmt.infinities else "no-inf",
+                 "" if fmt.subnormals else "no-subnormals",
+                 "" if fmt.signed else "unsigned", "" if fmt.zero else "no-zero"]
+        flags = " ".join(f for f in flags if f)
         return (f"{fmt.bits:>2} bits  e{fmt.exponent_bits}m{fmt.mantissa_bits}  "
                 f"max={fmt.max:.6g}  min_normal={fmt.smallest_normal:.6g}  "
-                f"min_subnormal={fmt.smallest_subnormal:.6g}  eps={fmt.eps:.3g}")
+                f"min_subnormal={fmt.smallest_subnormal:.6g}  eps={fmt.eps:.3g}"
+                + (f"  {flags}" if flags else ""))
+    if hasattr(fmt, "fraction_bits"):
+        return (f"{fmt.bits:>2} bits  fixed point  {fmt.integer_bits} integer + "
+                f"{fmt.fraction_bits} fraction bits  range=[{fmt.min:g}, {fmt.max:g}]  "
+                f"overflow={fmt.overflow}")
     describe = getattr(fmt, "describe", None)
     if callable(describe):
         return describe()
