@@ -25,11 +25,12 @@ Two oracles for a floating-point format given by its parameters:
 
 Semantic choices made here where the brief leaves room (documented, tested):
 
-* ``odd`` above ``max``: the two format neighbours are ``max`` and the
-  overflow value (the next encoding: inf, or the fn NaN pattern).  ``max`` of
-  an IEEE/fnuz/none format has an odd significand, so odd rounding of any
-  larger finite value gives ``max``; for fn formats (significand of ``max``
-  ends in ...110) it gives the overflow value.
+* ``odd`` above ``max`` never overflows: it gives ``max`` (the truncation,
+  which saturates like toward_zero).  For IEEE/fnuz/none formats this is also
+  "the neighbour with an odd significand"; for fn formats ``max`` ends in
+  ...110 (even) and the other reading (set the last bit of the encoding,
+  giving the NaN pattern) was rejected by the lead (commit 7693772: "odd
+  overflows to max").
 * ``odd`` between 0 and the smallest normal of a format without subnormals:
   both 0 and ``smallest_normal`` have even significands; the non-zero one is
   taken (the sticky information "inexact" must survive).
@@ -260,7 +261,9 @@ class MagnitudeRounding:
                 self.away_up[i] = _EXACT.mul(x, 2) >= _EXACT.add(rd, ru)
             if rd > big:  # even the lower unbounded neighbour overflows
                 self.away_up[i] = True
-            self.odd_up[i] = (not exact) and not spec.significand_is_odd(self.lo[i])
+            # odd: the neighbour with an odd significand; above max: max
+            self.odd_up[i] = (not exact and ru <= big
+                              and not spec.significand_is_odd(self.lo[i]))
 
     def index(self, mags: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.a, mags)
@@ -354,7 +357,7 @@ def table_round(x, spec: Spec, modes=DETERMINISTIC_MODES):
     even_up = (lo != 0) & (parity | (spec.mantissa_bits == 0))
     rn_up = (a > mid) | ((a == mid) & even_up & ~exact) | beyond
     away_up = (~exact & (a >= mid)) | beyond
-    odd_up = ~exact & ~parity
+    odd_up = ~exact & ~parity & (a <= spec.max)
     rn = np.where(rn_up, hi, lo)
     rn_over = rn_up & hi_over
     return {mode: _assemble(spec, x, mode, lo_c, hi, hi_over, rn, rn_over, away_up, odd_up)

@@ -43,12 +43,15 @@ def any_specs(draw):
     nan = draw(st.sampled_from(["ieee", "fn", "fnuz", "none"]))
     if nan == "fn" and e + m < 2:
         nan = "ieee"
-    overflow = draw(st.sampled_from([None, "nan", "saturate"] + (["inf"] if nan == "ieee" else [])))
+    overflow = draw(st.sampled_from([None, "saturate"] + (["inf"] if nan == "ieee" else [])
+                                    + (["nan"] if nan != "none" else [])))
     spec = Spec(e, m, subnormals=draw(st.booleans()), infinities=nan == "ieee", nan=nan,
                 overflow=overflow)
     shift = draw(st.integers(-3, 3))
     spec = dataclasses.replace(spec, bias=spec.bias_ + shift)
     assume(spec.emax <= 1023 and spec.emin - m >= -1074 and spec.emax >= spec.emin)
+    # numprec requires the normal range of a format without subnormals to be normal in float64
+    assume(spec.subnormals or spec.emin >= -1022)
     assume(spec.max > 0 and not (nan == "fn" and e == 1))
     return spec
 
@@ -213,6 +216,10 @@ def test_float32_inputs_equal_mpfr(sv):
     assume(spec.fits_float32)
     with np.errstate(over="ignore"):
         x32 = x.astype(np.float32)
+    if spec.max > np.finfo(np.float32).max and not spec.has_inf:
+        # An infinite float32 input should become +-max, which float32 cannot
+        # hold; the brief's float32 rule does not cover this (reported).
+        x32 = x32[np.isfinite(x32)]
     want = mpfr_round(x32.astype(np.float64), spec)
     for mode in DETERMINISTIC_MODES:
         got = rounded(x32, spec, mode)
