@@ -1,0 +1,242 @@
+"""Carry out one numpy operation on emulated arrays under a policy.
+
+Every function here takes the *operation policy* ``pol`` (the active
+``with`` policy, or the first emulated operand's) and the *home* policy the
+results will belong to.  The rules (docs/emulate.md):
+
+1. Operands are brought into ``pol.compute``: emulated arrays whose format
+   the compute format contains are used as they are, others are converted
+   (rounded with the policy's scheme, one stream); Python/numpy scalars and
+   plain ndarrays are constants, converted with round-to-nearest-even.
+2. The operation runs on the container arrays (float64 or float32).
+3. Every floating-point result is rounded once to ``pol.compute`` with the
+   policy's scheme and the next random stream; results that cannot be
+   inexact (negation, abs, max/min, copysign) are not rounded.
+4. Boolean and integer results (comparisons, ``isfinite``, ``argmax``) are
+   returned as plain ndarrays.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from numprec.emulate._rounder import Rounder
+from numprec.emulate.policy import contains
+from numprec.emulate import reductions as red
+
+#: Ufuncs whose float results are always values of a signed float format
+#: holding their operands: they need no rounding (and take no stream).
+EXACT_UFUNCS = frozenset({np.negative, np.positive, np.absolute, np.fabs, np.maximum,
+                          np.minimum, np.fmax, np.fmin, np.copysign})
+#: Reductions/accumulations that only select values (no rounding needed).
+SELECTING_REDUCTIONS = frozenset({np.maximum, np.minimum, np.fmax, np.fmin})
+
+_array_type = None
+
+
+def _E():
+    global _array_type
+    if _array_type is None:
+        from numprec.emulate.array import EmulatedArray
+        _array_type = EmulatedArray
+    return _array_type
+
+
+# --------------------------------------------------------------- results
+def rounder_for(pol, fmt):
+    """A rounder to ``fmt`` with the policy's scheme (cached on the policy)."""
+    if fmt is pol.compute:
+        return pol._round_c
+    if fmt is pol.storage:
+        return pol._round_s
+    cache = pol.__dict__.setdefault("_rounders", {})
+    r = cache.get(fmt)
+    if r is None:
+        r = cache[fmt] = Rounder(fmt, pol.rounding, pol.random_bits)
+    return r
+
+
+def const_rounder_for(pol, fmt):
+    """A round-to-nearest-even rounder to ``fmt`` (for constants)."""
+    if fmt is pol.compute:
+        return pol._const_c
+    cache = pol.__dict__.setdefault("_const_rounders", {})
+    r = cache.get(fmt)
+    if r is None:
+        from numprec.rounding.schemes import BUILTIN
+        r = cache[fmt] = Rounder(fmt, BUILTIN["nearest_even"])
+    return r
+
+
+def convert_to(pol, data, fmt):
+    """``data`` (any float ndarray, not modified) rounded to ``fmt`` with the
+    policy's scheme, as a new array in the policy's container dtype."""
+    rounder = rounder_for(pol, fmt)
+    work = np.array(data, dtype=np.float64)
+    work = rounder(work, pol.seed, pol._take_stream(rounder, work.dtype))
+    return work.astype(pol.dtype, copy=False)
+
+
+def write_into(pol, target, res, fmt):
+    """Store the result ``res`` (values of ``fmt``) into ``target``."""
+    E = _E()
+    if isinstance(target, E):
+        tfmt = target._format
+        if not (tfmt is fmt or contains(tfmt, fmt)):
+            res = convert_to(pol, res, tfmt)
+        target._data[...] = res
+    else:
+        target[...] = res
+    return target
+
+
+def finish(pol, home, res, target=None, exact=False):
+    """Round (unless ``exact``) and wrap one result."""
+    if isinstance(res, np.generic):
+        res = np.asarray(res)
+    if not isinstance(res, np.ndarray) or res.dtype.kind != "f":
+        if isinstance(res, np.ndarray) and res.dtype.kind == "c":
+            raise TypeError("numprec.emulate does not emulate complex arithmetic")
+        if target is not None:
+            write_into(pol, target, res, pol.compute)
+            return target
+        return res
+    if exact:
+        if res.dtype != pol.dtype:
+            res = res.astype(pol.dtype)
+    else:
+        res = pol._round_result(res)
+    if target is not None:
+        return write_into(pol, target, res, pol.compute)
+    return _E()._new(res, pol.compute, home)
+
+
+# ----------------------------------------------------------------- ufuncs
+def call(pol, home, ufunc, inputs, out, kwargs):
+    """``ufunc(*inputs, out=out, **kwargs)`` rounded by ``pol``."""
+    E = _E()
+    if ufunc is np.matmul:
+        return matmul(pol, home, inputs, out, kwargs)
+    raw = [pol._operand(x, E) for x in inputs]
+    arith = pol._arith
+    if arith is not None and (ufunc is np.multiply or ufunc is np.square) and not kwargs:
+        a = raw[0]
+        b = raw[1] if ufunc is np.multiply else raw[0]
+        res = arith.multiply(a, b, pol.compute)
+        return finish(pol, home, res, out[0] if out else None)
+    exact = ufunc in EXACT_UFUNCS and pol._exact_ok
+    if out is not None and len(out) == 1 and ufunc.nout == 1:
+        target = out[0]
+        if (type(target) is E and target._format is pol.compute
+                and target._data.dtype == pol.dtype and target._data.flags.c_contiguous):
+            data = target._data
+            ufunc(*raw, out=data, **kwargs)
+            if not exact and data.dtype.kind == "f":
+                pol._round_result(data)          # in place: data is C-contiguous
+            return target
+    res = ufunc(*raw, **kwargs)
+    if ufunc.nout == 1:
+        return finish(pol, home, res, out[0] if out else None, exact)
+    targets = out if out is not None else (None,) * ufunc.nout
+    return tuple(finish(pol, home, r, t, exact) for r, t in zip(res, targets))
+
+
+def outer(pol, home, ufunc, inputs, out, kwargs):
+    if len(inputs) != 2:
+        raise TypeError(f"{ufunc.__name__}.outer takes two operands")
+    a, b = (np.asarray(pol._operand(x, _E())) for x in inputs)
+    if pol._arith is not None and ufunc is np.multiply and not kwargs:
+        res = pol._arith.multiply(a.reshape(a.shape + (1,) * b.ndim), b, pol.compute)
+    else:
+        res = ufunc.outer(a, b, **kwargs)
+    return finish(pol, home, res, out[0] if out else None,
+                  ufunc in EXACT_UFUNCS and pol._exact_ok)
+
+
+def _no_extra(kwargs, what):
+    extra = {k: v for k, v in kwargs.items() if v is not None and k not in ("keepdims",)}
+    if extra:
+        raise TypeError(f"numprec.emulate: {what} does not support the arguments "
+                        f"{sorted(extra)} (rounded reductions accumulate in the policy's "
+                        "compute format)")
+
+
+def reduce(pol, home, ufunc, inputs, out, kwargs, default_axis=0):
+    """``ufunc.reduce``: rounded sums/products, exact max/min."""
+    (x,) = inputs
+    kwargs = dict(kwargs)
+    axis = kwargs.pop("axis", default_axis)
+    keepdims = bool(kwargs.pop("keepdims", False))
+    if kwargs.get("dtype") is not None and np.dtype(kwargs["dtype"]).kind == "f":
+        kwargs.pop("dtype")
+    if ufunc in SELECTING_REDUCTIONS:
+        data = pol._operand(x, _E())
+        res = ufunc.reduce(data, axis=axis, keepdims=keepdims, **kwargs)
+        return finish(pol, home, res, out[0] if out else None, exact=True)
+    if ufunc not in (np.add, np.multiply):
+        raise TypeError(f"numprec.emulate has no rounded {ufunc.__name__}.reduce; "
+                        "supported: add, multiply, maximum, minimum, fmax, fmin")
+    _no_extra(kwargs, f"{ufunc.__name__}.reduce")
+    return reduce_values(pol, home, x, axis, keepdims, "add" if ufunc is np.add else "multiply",
+                         out[0] if out else None)
+
+
+def reduce_values(pol, home, x, axis, keepdims, op, target=None):
+    data = np.asarray(pol._operand(x, _E()))
+    method = pol.summation
+    if op == "multiply" and method == "kahan":
+        method = "sequential"
+    res = red.reduce_array(data, axis, pol._round_c, pol.seed,
+                           pol._take_stream(pol._round_c, pol.dtype), method, op, keepdims)
+    return finish(pol, home, res.astype(pol.dtype), target, exact=True)
+
+
+def accumulate(pol, home, ufunc, inputs, out, kwargs, default_axis=0):
+    (x,) = inputs
+    kwargs = dict(kwargs)
+    axis = kwargs.pop("axis", default_axis)
+    if kwargs.get("dtype") is not None and np.dtype(kwargs["dtype"]).kind == "f":
+        kwargs.pop("dtype")
+    if ufunc in SELECTING_REDUCTIONS:
+        data = pol._operand(x, _E())
+        res = ufunc.accumulate(data, axis=axis, **kwargs)
+        return finish(pol, home, res, out[0] if out else None, exact=True)
+    if ufunc not in (np.add, np.multiply):
+        raise TypeError(f"numprec.emulate has no rounded {ufunc.__name__}.accumulate; "
+                        "supported: add, multiply, maximum, minimum")
+    _no_extra(kwargs, f"{ufunc.__name__}.accumulate")
+    return accumulate_values(pol, home, x, axis, "add" if ufunc is np.add else "multiply",
+                             out[0] if out else None)
+
+
+def accumulate_values(pol, home, x, axis, op, target=None):
+    data = np.asarray(pol._operand(x, _E()))
+    method = "kahan" if (pol.summation == "kahan" and op == "add") else "sequential"
+    res = red.accumulate_array(data, axis, pol._round_c, pol.seed,
+                               pol._take_stream(pol._round_c, pol.dtype), method, op)
+    return finish(pol, home, np.ascontiguousarray(res, dtype=pol.dtype), target, exact=True)
+
+
+def matmul(pol, home, inputs, out, kwargs):
+    if kwargs:
+        raise TypeError(f"numprec.emulate: matmul does not support {sorted(kwargs)}")
+    a, b = (np.asarray(pol._operand(x, _E())) for x in inputs)
+    res = red.matmul_arrays(a, b, pol._round_c, pol.seed,
+                            pol._take_stream(pol._round_c, pol.dtype), pol.summation,
+                            multiply=pol._arith.multiply if pol._arith is not None else None,
+                            fmt=pol.compute)
+    return finish(pol, home, np.asarray(res, dtype=pol.dtype), out[0] if out else None,
+                  exact=True)
+
+
+def apply(pol, home, ufunc, method, inputs, out, kwargs):
+    """Entry point of ``EmulatedArray.__array_ufunc__``."""
+    if method == "__call__":
+        return call(pol, home, ufunc, inputs, out, kwargs)
+    if method == "reduce":
+        return reduce(pol, home, ufunc, inputs, out, kwargs)
+    if method == "accumulate":
+        return accumulate(pol, home, ufunc, inputs, out, kwargs)
+    if method == "outer":
+        return outer(pol, home, ufunc, inputs, out, kwargs)
+    raise TypeError(f"numprec.emulate does not support {ufunc.__name__}.{method}; "
+                    "compute on numprec.emulate.to_numpy(x) instead")

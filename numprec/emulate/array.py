@@ -1,0 +1,304 @@
+"""The emulated low-precision array: numpy arithmetic, rounded.
+
+:class:`EmulatedArray` wraps a float64 (or float32) ndarray whose values are
+values of a number format, and implements numpy's ``__array_ufunc__`` and
+``__array_function__`` protocols (NEP 13, NEP 18) so that models written in
+plain numpy run on it unchanged; every operation's result is rounded to the
+policy's compute format (see :mod:`numprec.emulate.policy` for which
+policy, and docs/emulate.md for the rules).  It is numprec's counterpart of
+the reduced-precision emulator rpe (Dawson & Düben 2017, "rpe v5: an
+emulator for reduced floating-point precision in large numerical
+simulations", Geosci. Model Dev. 10, 2221-2230).
+
+Escape hatches: ``np.asarray(x)`` / :meth:`EmulatedArray.to_numpy` give the
+values as a plain ndarray (then numpy computes in double, un-rounded), and
+``with numprec.emulate.double():`` runs a block of emulated operations in
+double without rounding.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.mixins import NDArrayOperatorsMixin
+
+from numprec.emulate import _engine as eng
+from numprec.emulate.policy import _STACK, Policy, active_policy
+
+_SCALARS = (float, int, np.floating, np.integer)
+
+
+def _op(ufunc, a, b, home):
+    stack = _STACK.get()
+    pol = stack[-1] if stack else home
+    return eng.call(pol, home, ufunc, (a, b), None, {})
+
+
+def _iop(ufunc, self, other):
+    stack = _STACK.get()
+    pol = stack[-1] if stack else self._policy
+    return eng.call(pol, self._policy, ufunc, (self, other), (self,), {})
+
+
+def _binary(ufunc):
+    def forward(self, other):
+        if isinstance(other, (EmulatedArray, np.ndarray) + _SCALARS):
+            return _op(ufunc, self, other, self._policy)
+        return NotImplemented
+
+    def reflected(self, other):
+        if isinstance(other, (np.ndarray,) + _SCALARS):
+            return _op(ufunc, other, self, self._policy)
+        return NotImplemented
+
+    def inplace(self, other):
+        if isinstance(other, (EmulatedArray, np.ndarray) + _SCALARS):
+            return _iop(ufunc, self, other)
+        return NotImplemented
+
+    return forward, reflected, inplace
+
+
+class EmulatedArray(NDArrayOperatorsMixin):
+    """An array whose arithmetic is rounded to a number format.
+
+    Build one with :meth:`Policy.asarray` (or :meth:`Policy.store`,
+    :meth:`Policy.constant`, :func:`numprec.emulate.asarray`); the
+    constructor ``EmulatedArray(x, policy)`` is :meth:`Policy.asarray`.
+
+    Attributes
+    ----------
+    format : numprec.Format
+        The format the values belong to (the compute format for results of
+        operations, the storage format for stored state).
+    policy : Policy
+        The home policy: used by operations outside every ``with`` block.
+    shape, ndim, size, dtype
+        As for the underlying ndarray (``dtype`` is the container dtype,
+        float64 or float32).
+    """
+
+    __slots__ = ("_data", "_format", "_policy")
+
+    def __new__(cls, x=None, policy=None):
+        if x is None and policy is None:        # unpickling / copy
+            return object.__new__(cls)
+        policy = policy if policy is not None else active_policy()
+        if not isinstance(policy, Policy):
+            raise TypeError("EmulatedArray(x, policy) needs a numprec.emulate.Policy (or an "
+                            "active `with policy:` block)")
+        return policy.asarray(x)
+
+    @classmethod
+    def _new(cls, data, fmt, policy):
+        self = object.__new__(cls)
+        self._data = data
+        self._format = fmt
+        self._policy = policy
+        return self
+
+    # -------------------------------------------------------- description
+    format = property(lambda self: self._format)
+    policy = property(lambda self: self._policy)
+    shape = property(lambda self: self._data.shape)
+    ndim = property(lambda self: self._data.ndim)
+    size = property(lambda self: self._data.size)
+    dtype = property(lambda self: self._data.dtype)
+    nbytes = property(lambda self: self._data.nbytes)
+    itemsize = property(lambda self: self._data.itemsize)
+
+    def __repr__(self):
+        body = np.array2string(self._data, separator=", ", prefix="EmulatedArray(")
+        return f"EmulatedArray({body}, format={self._format.name})"
+
+    def __str__(self):
+        return str(self._data)
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return format(self._data.item(), spec)
+        return format(str(self), spec)
+
+    def __len__(self):
+        return len(self._data)
+
+    def __iter__(self):
+        for i in range(len(self._data)):
+            yield self[i]
+
+    __hash__ = None
+
+    # --------------------------------------------------- leaving emulation
+    def __array__(self, dtype=None, copy=None):
+        if dtype is None or np.dtype(dtype) == self._data.dtype:
+            return self._data.copy() if copy else self._data
+        if copy is False:
+            raise ValueError(f"cannot convert the emulated {self._data.dtype} array to {dtype} "
+                             "without a copy")
+        return self._data.astype(dtype)
+
+    def to_numpy(self, dtype=np.float64):
+        """A plain ndarray copy of the values (float64 by default: exact)."""
+        return np.array(self._data, dtype=dtype, copy=True)
+
+    def astype(self, dtype, copy=True):
+        """The values as a plain ndarray of ``dtype`` (leaves emulation)."""
+        return self._data.astype(dtype, copy=copy)
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def item(self, *args):
+        return self._data.item(*args)
+
+    def __float__(self):
+        return float(self._data)
+
+    def __int__(self):
+        return int(self._data)
+
+    def __bool__(self):
+        return bool(self._data)
+
+    # --------------------------------------------------------- protocols
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        for x in inputs + (out or ()):
+            if not isinstance(x, (EmulatedArray, np.ndarray, list, tuple, bool) + _SCALARS) \
+                    and hasattr(x, "__array_ufunc__"):
+                return NotImplemented
+        home = None
+        for x in inputs + (out or ()):
+            if isinstance(x, EmulatedArray):
+                home = x._policy
+                break
+        pol = active_policy() or home
+        return eng.apply(pol, home, ufunc, method, inputs, out, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if not all(issubclass(t, (EmulatedArray, np.ndarray)) for t in types):
+            return NotImplemented
+        from numprec.emulate.functions import dispatch
+        return dispatch(func, args, kwargs)
+
+    # ---------------------------------------------------- fast operators
+    __add__, __radd__, __iadd__ = _binary(np.add)
+    __sub__, __rsub__, __isub__ = _binary(np.subtract)
+    __mul__, __rmul__, __imul__ = _binary(np.multiply)
+    __truediv__, __rtruediv__, __itruediv__ = _binary(np.true_divide)
+    __pow__, __rpow__, __ipow__ = _binary(np.power)
+
+    def __neg__(self):
+        stack = _STACK.get()
+        pol = stack[-1] if stack else self._policy
+        return eng.call(pol, self._policy, np.negative, (self,), None, {})
+
+    def __abs__(self):
+        stack = _STACK.get()
+        pol = stack[-1] if stack else self._policy
+        return eng.call(pol, self._policy, np.absolute, (self,), None, {})
+
+    # -------------------------------------------------- indexing, views
+    def __getitem__(self, key):
+        if isinstance(key, EmulatedArray):
+            key = key._data
+        res = self._data[key]
+        if isinstance(res, np.generic):
+            res = np.asarray(res)
+        return EmulatedArray._new(res, self._format, self._policy)
+
+    def __setitem__(self, key, value):
+        """Write ``value`` into the array: converted to the array's format
+        (emulated values with the active or home policy's scheme, one
+        stream; constants with round-to-nearest-even)."""
+        if isinstance(key, EmulatedArray):
+            key = key._data
+        pol = active_policy() or self._policy
+        from numprec.emulate.functions import _value
+        self._data[key] = _value(pol, value, self._format)
+
+    @property
+    def T(self):
+        return EmulatedArray._new(self._data.T, self._format, self._policy)
+
+    def _view(self, data):
+        return EmulatedArray._new(data, self._format, self._policy)
+
+    def reshape(self, *shape, **kwargs):
+        return self._view(self._data.reshape(*shape, **kwargs))
+
+    def transpose(self, *axes):
+        return self._view(self._data.transpose(*axes))
+
+    def swapaxes(self, a, b):
+        return self._view(self._data.swapaxes(a, b))
+
+    def squeeze(self, axis=None):
+        return self._view(self._data.squeeze(axis))
+
+    def ravel(self, order="C"):
+        return self._view(self._data.ravel(order))
+
+    def flatten(self, order="C"):
+        return self._view(self._data.flatten(order))
+
+    def copy(self):
+        return self._view(self._data.copy())
+
+    def __copy__(self):
+        return self.copy()
+
+    def __deepcopy__(self, memo):
+        return self.copy()
+
+    def fill(self, value):
+        self[...] = value
+
+    # ---------------------------------------------------------- methods
+    def sum(self, axis=None, dtype=None, out=None, keepdims=False):
+        return np.sum(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+
+    def mean(self, axis=None, dtype=None, out=None, keepdims=False):
+        return np.mean(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+
+    def prod(self, axis=None, dtype=None, out=None, keepdims=False):
+        return np.prod(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        return np.var(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        return np.std(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims)
+
+    def cumsum(self, axis=None, dtype=None, out=None):
+        return np.cumsum(self, axis=axis, dtype=dtype, out=out)
+
+    def cumprod(self, axis=None, dtype=None, out=None):
+        return np.cumprod(self, axis=axis, dtype=dtype, out=out)
+
+    def max(self, axis=None, out=None, keepdims=False):
+        return np.max(self, axis=axis, out=out, keepdims=keepdims)
+
+    def min(self, axis=None, out=None, keepdims=False):
+        return np.min(self, axis=axis, out=out, keepdims=keepdims)
+
+    def argmax(self, axis=None):
+        return self._data.argmax(axis)
+
+    def argmin(self, axis=None):
+        return self._data.argmin(axis)
+
+    def any(self, axis=None, keepdims=False):
+        return self._data.any(axis=axis, keepdims=keepdims)
+
+    def all(self, axis=None, keepdims=False):
+        return self._data.all(axis=axis, keepdims=keepdims)
+
+    def clip(self, min=None, max=None):
+        return np.clip(self, min, max)
+
+    def dot(self, other):
+        return np.dot(self, other)
+
+    def round(self, decimals=0):
+        return np.round(self, decimals)
+
+    def nonzero(self):
+        return self._data.nonzero()

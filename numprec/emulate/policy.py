@@ -1,0 +1,496 @@
+"""Precision policies: which format and rounding each part of a model uses.
+
+A :class:`Policy` says how emulated arithmetic is done: the *compute*
+format every operation's result is rounded to, the *storage* format of the
+prognostic state, the rounding scheme, the random seed, the summation order
+of reductions and an optional arithmetic scheme (approximate multiply).
+Named *components* of a model (e.g. ``"tendencies"``) may get their own
+settings, which is how the mixed setups of Klöwer et al. (2020, "Number
+formats, error mitigation, and scope for 16-bit arithmetics in weather and
+climate modeling analyzed with a shallow water model", JAMES 12) are
+written::
+
+    Policy(compute="fp32", components={"tendencies": "fp16"})   # Float32 prognostic,
+                                                                 # Float16 tendencies
+    Policy(compute="fp32", storage="fp16")                       # 16-bit storage,
+                                                                 # 32-bit compute
+
+Which policy does an operation use?
+-----------------------------------
+The innermost active ``with policy:`` block (or ``with
+policy.component(name):`` / ``with numprec.emulate.double():``) if there
+is one; otherwise the policy of the first emulated operand (every
+:class:`~numprec.emulate.EmulatedArray` remembers the policy that made it:
+its *home*).  Results keep the home policy of their first emulated operand,
+so a ``with`` block changes how operations are done, never what the
+arrays are.
+
+Random streams
+--------------
+Each policy tree (a policy and its components) owns one counter of random
+streams.  Every rounding done with the policy's scheme takes the next
+stream number ``s`` and rounds its flat C-order element ``i`` with counter
+``i`` of stream ``s`` under the policy's seed, exactly as
+``numprec.round(result, fmt, rounding, seed=seed, stream=s)`` does; a
+reduction uses the counters described in :mod:`numprec.emulate.reductions`.
+So a run repeated with a new policy of the same seed (or after
+:meth:`Policy.reset`) is bit-identical, operations never share random
+numbers, and the n-th operation of a run can be reproduced with
+:func:`numprec.round`.  Deterministic schemes take stream numbers too (so
+the numbering does not depend on the scheme); operations that cannot be
+inexact (negation, ``abs``, ``max``/``min``, copies, structural functions)
+and operations in a binary64 compute format (no rounding) take none.
+"""
+from __future__ import annotations
+
+import contextvars
+import numbers
+import secrets
+
+import numpy as np
+
+from numprec.emulate._rounder import Rounder
+from numprec.emulate.arithmetic import resolve_arithmetic
+from numprec.emulate.reductions import METHODS
+from numprec.formats.base import Format
+from numprec.formats.float_format import FloatFormat
+from numprec.rounding.random import check_uint64
+
+#: The stack of active policies (a tuple, innermost last), per thread/task.
+_STACK = contextvars.ContextVar("numprec_emulate_policies", default=())
+
+_DTYPES = {"float64": np.dtype(np.float64), "float32": np.dtype(np.float32)}
+_SETTINGS = ("compute", "storage", "rounding", "random_bits", "arithmetic", "summation")
+
+
+def active_policy():
+    """The innermost active policy, or None outside every ``with`` block."""
+    stack = _STACK.get()
+    return stack[-1] if stack else None
+
+
+def _resolve_format(fmt, argument):
+    if isinstance(fmt, Format):
+        return fmt
+    if isinstance(fmt, str):
+        from numprec.registry.manager import get_format
+        return get_format(fmt)
+    raise TypeError(f"{argument} must be a numprec Format or a format name, got "
+                    f"{type(fmt).__name__}")
+
+
+def _resolve_rounding(rounding):
+    from numprec.rounding.schemes import RoundingScheme
+    if isinstance(rounding, RoundingScheme):
+        return rounding
+    if isinstance(rounding, str):
+        from numprec.registry.manager import get_rounding
+        return get_rounding(rounding)
+    raise TypeError(f"rounding must be a rounding scheme name or RoundingScheme, got "
+                    f"{type(rounding).__name__}")
+
+
+def contains(outer, inner) -> bool:
+    """True if every value of the format ``inner`` is a value of ``outer``.
+
+    Used only to skip conversions: a False answer is always safe.
+    """
+    if outer == inner:
+        return True
+    if not (isinstance(outer, FloatFormat) and isinstance(inner, FloatFormat)):
+        return False
+    return (inner.mantissa_bits <= outer.mantissa_bits
+            and inner.max <= outer.max
+            and inner.emin - inner.mantissa_bits >= outer.emin - outer.mantissa_bits
+            and (outer.subnormals or inner.smallest_subnormal >= outer.smallest_normal)
+            and (outer.signed or not inner.signed)
+            and (outer.zero or not inner.zero)
+            and (outer.infinities or not inner.infinities)
+            and (outer.nan != "none" or inner.nan == "none"))
+
+
+class _Tree:
+    """What a policy and its components share: seed, stream counter, dtype."""
+
+    __slots__ = ("seed", "counter", "dtype", "components", "root")
+
+    def __init__(self, seed, dtype):
+        self.seed = seed
+        self.counter = 0
+        self.dtype = dtype
+        self.components = {}
+        self.root = None
+
+
+class Policy:
+    """How emulated arithmetic rounds: formats, rounding, seed, components.
+
+    Parameters
+    ----------
+    compute : numprec.Format or str
+        Format every arithmetic result is rounded to (default binary64: no
+        rounding).  Any registered name or "eXmY".
+    storage : numprec.Format or str, optional
+        Format of the prognostic state: what :meth:`store` rounds to (and
+        in-place writes into stored arrays).  Default: ``compute``.
+    rounding : str or numprec.RoundingScheme
+        Rounding scheme of every operation (``nearest_even``, ``stochastic``,
+        ...).  Constants are always converted with round-to-nearest-even.
+    seed : int, optional
+        Key of the random numbers (0 <= seed < 2**64).  None draws fresh
+        entropy once; the value is kept in :attr:`seed` (and the config) so
+        the run can be repeated.
+    random_bits : int, optional
+        Random bits stochastic rounding may use (1..64), as in
+        :func:`numprec.round`.
+    arithmetic : None, str or object
+        Arithmetic scheme for products (see
+        :mod:`numprec.emulate.arithmetic`): None/"exact", a name registered
+        through the ``numprec_arithmetics`` hook, or an object with
+        ``multiply(a, b, fmt)``.
+    summation : {"sequential", "pairwise", "kahan"}
+        Order of rounded reductions (sum, mean, dot, matmul; cumsum is
+        sequential unless "kahan").
+    dtype : {"float64", "float32"}
+        Container dtype of emulated arrays.  float32 halves memory traffic;
+        every format the policy uses must fit (values and range), else
+        ValueError.  See docs/emulate.md for when float32 containers give
+        bit-identical results.
+    components : dict, optional
+        ``{name: spec}`` for model components that use other settings.  A
+        spec is a format (name or object: only the compute format changes),
+        a dict of overrides of this policy's settings (``compute``,
+        ``storage``, ``rounding``, ``random_bits``, ``arithmetic``,
+        ``summation``), or a Policy whose settings are copied (not its seed
+        or dtype: components share the root's seed and stream counter).
+    name : str, optional
+        Label for tables and files; default from the settings.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numprec.emulate import Policy
+    >>> p = Policy("fp16", rounding="stochastic", seed=1)
+    >>> x = p.asarray(np.linspace(0, 1, 5))
+    >>> y = (x * 3 + 1) / 7            # each of the 3 operations rounded to fp16
+    >>> with p.component("tendencies"):   # not configured: same settings
+    ...     z = np.sqrt(y)
+    """
+
+    def __init__(self, compute="binary64", storage=None, rounding="nearest_even", *,
+                 seed=None, random_bits=None, arithmetic=None, summation="sequential",
+                 dtype="float64", components=None, name=None):
+        if dtype not in _DTYPES and not (isinstance(dtype, np.dtype) or isinstance(dtype, type)):
+            raise ValueError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
+        dt = np.dtype(dtype)
+        if dt not in _DTYPES.values():
+            raise ValueError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
+        seed = secrets.randbits(64) if seed is None else check_uint64(seed, "seed")
+        tree = _Tree(seed, dt)
+        tree.root = self
+        self._setup(tree, compute, storage, rounding, random_bits, arithmetic, summation,
+                    name, component=None)
+        if components is not None:
+            if not isinstance(components, dict):
+                raise TypeError(f"components must be a dict {{name: spec}}, got "
+                                f"{type(components).__name__}")
+            for cname, spec in components.items():
+                if not isinstance(cname, str) or not cname:
+                    raise ValueError(f"component names must be non-empty strings, got {cname!r}")
+                tree.components[cname] = self._derive(cname, spec)
+
+    # ------------------------------------------------------------ building
+    def _setup(self, tree, compute, storage, rounding, random_bits, arithmetic, summation,
+               name, component):
+        self._tree = tree
+        self._component = component
+        self.compute = _resolve_format(compute, "compute")
+        self.storage = self.compute if storage is None else _resolve_format(storage, "storage")
+        self.rounding = _resolve_rounding(rounding)
+        if random_bits is not None:
+            if not self.rounding.stochastic:
+                raise ValueError(f"random_bits applies to stochastic rounding, not to "
+                                 f"{self.rounding.name!r}")
+            if isinstance(random_bits, bool) or not isinstance(random_bits, (int, np.integer)) \
+                    or not 1 <= random_bits <= 64:
+                raise ValueError(f"random_bits must be an integer in 1..64, got {random_bits!r}")
+            random_bits = int(random_bits)
+        self.random_bits = random_bits
+        if summation not in METHODS:
+            raise ValueError(f"summation must be one of {sorted(METHODS)}, got {summation!r}")
+        self.summation = summation
+        self._arith, self.arithmetic = resolve_arithmetic(arithmetic, self.compute)
+        self._arith_arg = arithmetic
+        for fmt, what in ((self.compute, "compute"), (self.storage, "storage")):
+            try:
+                fmt.check_dtype(tree.dtype)
+            except ValueError as exc:
+                raise ValueError(f"{what} format {fmt.name!r} does not fit dtype "
+                                 f"{tree.dtype.name!r} containers: {exc}") from None
+        self._round_c = Rounder(self.compute, self.rounding, random_bits)
+        self._round_s = Rounder(self.storage, self.rounding, random_bits)
+        from numprec.rounding.schemes import BUILTIN
+        self._const_c = Rounder(self.compute, BUILTIN["nearest_even"])
+        self._identity = self._round_c.is_identity(tree.dtype)
+        self._exact_ok = (isinstance(self.compute, FloatFormat) and self.compute.signed)
+        self._contains = {}
+        self._scalars = {}
+        self._name = name
+
+    def _settings(self):
+        return {"compute": self.compute, "storage": self.storage, "rounding": self.rounding,
+                "random_bits": self.random_bits, "arithmetic": self._arith_arg,
+                "summation": self.summation}
+
+    def _derive(self, cname, spec):
+        settings = self._settings()
+        if isinstance(spec, (str, Format)):
+            settings["compute"] = spec
+            if self.storage is self.compute:
+                settings["storage"] = None
+        elif isinstance(spec, Policy):
+            settings = spec._settings()
+        elif isinstance(spec, dict):
+            unknown = set(spec) - set(_SETTINGS)
+            if unknown:
+                raise ValueError(f"component {cname!r}: unknown settings {sorted(unknown)}; "
+                                 f"allowed: {list(_SETTINGS)}")
+            if "compute" in spec and "storage" not in spec and self.storage is self.compute:
+                settings["storage"] = None
+            settings.update(spec)
+            if "rounding" in spec and "random_bits" not in spec:
+                settings["random_bits"] = None if not _resolve_rounding(
+                    spec["rounding"]).stochastic else settings["random_bits"]
+        else:
+            raise TypeError(f"component {cname!r}: spec must be a format, a dict of settings "
+                            f"or a Policy, got {type(spec).__name__}")
+        comp = object.__new__(Policy)
+        comp._setup(self._tree, name=None, component=cname, **settings)
+        return comp
+
+    # ------------------------------------------------------------ describe
+    @property
+    def seed(self) -> int:
+        return self._tree.seed
+
+    @property
+    def dtype(self) -> np.dtype:
+        """Container dtype of the policy's arrays."""
+        return self._tree.dtype
+
+    @property
+    def root(self) -> "Policy":
+        """The policy this component belongs to (itself for a root policy)."""
+        return self._tree.root
+
+    @property
+    def component_name(self):
+        """The component's name (None for a root policy)."""
+        return self._component
+
+    @property
+    def components(self) -> tuple:
+        """Names of the configured components."""
+        return tuple(self._tree.components)
+
+    @property
+    def streams_used(self) -> int:
+        """Random stream numbers taken so far (the next operation's stream)."""
+        return self._tree.counter
+
+    @property
+    def name(self) -> str:
+        if self._name:
+            return self._name
+        parts = [self.compute.name]
+        if self.storage != self.compute:
+            parts.append(f"storage={self.storage.name}")
+        parts.append(self.rounding.name)
+        if self.random_bits is not None:
+            parts.append(f"r{self.random_bits}")
+        if self.arithmetic != "exact":
+            parts.append(self.arithmetic)
+        if self.summation != "sequential":
+            parts.append(self.summation)
+        for cname, comp in self._tree.components.items():
+            if self._component is None:
+                parts.append(f"{cname}={comp.compute.name}")
+        return " ".join(parts)
+
+    def get_config(self) -> dict:
+        """A JSON-able description (formats as their configs), for provenance."""
+        cfg = {
+            "compute": self.compute.get_config(),
+            "storage": self.storage.get_config(),
+            "rounding": self.rounding.name,
+            "random_bits": self.random_bits,
+            "arithmetic": self.arithmetic,
+            "summation": self.summation,
+        }
+        if self._component is None:
+            cfg.update(seed=self.seed, dtype=self.dtype.name, name=self.name,
+                       components={k: c.get_config() for k, c in self._tree.components.items()})
+        else:
+            cfg["component"] = self._component
+        return cfg
+
+    @classmethod
+    def from_config(cls, config) -> "Policy":
+        """A fresh policy (stream counter at 0) from :meth:`get_config`.
+
+        Arithmetic schemes are looked up by name in the registry.
+        """
+        from numprec.formats import from_config
+
+        def settings(c):
+            return {"compute": from_config(c["compute"]), "storage": from_config(c["storage"]),
+                    "rounding": c["rounding"], "random_bits": c.get("random_bits"),
+                    "arithmetic": c.get("arithmetic"),
+                    "summation": c.get("summation", "sequential")}
+
+        comps = {k: settings(v) for k, v in config.get("components", {}).items()}
+        return cls(**settings(config), seed=config["seed"], dtype=config.get("dtype", "float64"),
+                   components=comps or None)
+
+    def __repr__(self):
+        return f"<numprec.emulate.Policy {self.name} seed={self.seed}>"
+
+    # ------------------------------------------------------------ contexts
+    def __enter__(self):
+        _STACK.set(_STACK.get() + (self,))
+        return self
+
+    def __exit__(self, *exc):
+        stack = _STACK.get()
+        if not stack or stack[-1] is not self:
+            raise RuntimeError("numprec.emulate policy contexts must be exited in reverse order")
+        _STACK.set(stack[:-1])
+        return False
+
+    def component(self, name: str) -> "Policy":
+        """The policy of the component ``name``; this tree's root policy if
+        ``name`` is not configured (so a model can ask for any component)."""
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a component name (str), got {type(name).__name__}")
+        return self._tree.components.get(name, self._tree.root)
+
+    def check_components(self, known) -> None:
+        """Raise ValueError if a configured component is not in ``known``
+        (the names a model asks for), so typos do not pass silently."""
+        unknown = [c for c in self._tree.components if c not in set(known)]
+        if unknown:
+            raise ValueError(f"components {unknown} are not used by this model; its components "
+                             f"are {sorted(known)}")
+
+    def reset(self) -> None:
+        """Rewind the stream counter (of the whole tree) to 0 for a rerun."""
+        self._tree.counter = 0
+
+    # ------------------------------------------------------------ arrays in
+    def asarray(self, x):
+        """``x`` as an emulated array in the compute format, rounded with the
+        policy's scheme (one stream).  Emulated input is converted, never
+        shared."""
+        return self._make(x, self._round_c, self.compute)
+
+    def store(self, x):
+        """``x`` rounded to the storage format (one stream), as an emulated
+        array: the prognostic state between time steps."""
+        return self._make(x, self._round_s, self.storage)
+
+    def constant(self, x):
+        """``x`` as an emulated array in the compute format, converted with
+        round-to-nearest-even and no random numbers (as constants in
+        operations are).  Use it to convert constant arrays once."""
+        data = self._const_c(self._raw_copy(x), 0, 0)
+        return self._wrap(data.astype(self.dtype, copy=False), self.compute)
+
+    def _raw_copy(self, x):
+        """A float64 copy of ``x`` (array, scalar or emulated array)."""
+        from numprec.emulate.array import EmulatedArray
+        if isinstance(x, EmulatedArray):
+            x = x._data
+        arr = np.asarray(x)
+        if arr.dtype.kind not in "fiub":
+            raise TypeError(f"x must hold real numbers, got dtype {arr.dtype}")
+        return np.array(arr, dtype=np.float64, copy=True)
+
+    def _make(self, x, rounder, fmt):
+        data = self._raw_copy(x)
+        stream = self._take_stream(rounder, data.dtype)
+        data = rounder(data, self.seed, stream)
+        return self._wrap(data.astype(self.dtype, copy=False), fmt)
+
+    def _wrap(self, data, fmt, home=None):
+        from numprec.emulate.array import EmulatedArray
+        return EmulatedArray._new(data, fmt, self if home is None else home)
+
+    # ------------------------------------------------------------ engine
+    def _take_stream(self, rounder, dtype):
+        """The next stream number (none taken when ``rounder`` is the
+        identity on ``dtype``: nothing to round)."""
+        if rounder.is_identity(dtype):
+            return 0
+        tree = self._tree
+        s = tree.counter
+        tree.counter = s + 1
+        return s
+
+    def _round_result(self, res, rounder=None):
+        """Round a fresh result array in place; returns it in the container
+        dtype (maybe a new array)."""
+        rounder = self._round_c if rounder is None else rounder
+        dt = self._tree.dtype
+        if res.dtype == dt:
+            return rounder(res, self.seed, self._take_stream(rounder, dt))
+        res = np.asarray(res, dtype=np.float64)
+        res = rounder(res, self.seed, self._take_stream(rounder, res.dtype))
+        return res.astype(dt)
+
+    def _contained(self, fmt):
+        c = self._contains.get(fmt)
+        if c is None:
+            c = self._contains[fmt] = contains(self.compute, fmt)
+        return c
+
+    def _scalar(self, value):
+        """A Python scalar operand: the nearest value of the compute format."""
+        try:
+            return self._scalars[value]
+        except KeyError:
+            pass
+        except TypeError:
+            value = float(value)
+        r = float(self._const_c(np.array(float(value)), 0, 0))
+        if len(self._scalars) > 4096:
+            self._scalars.clear()
+        self._scalars[value] = r
+        return r
+
+    def _operand(self, x, EmulatedArray):
+        """Raw ndarray/scalar for ``x`` with values in the compute format."""
+        if type(x) is EmulatedArray or isinstance(x, EmulatedArray):
+            if x._format is self.compute or self._contained(x._format):
+                data = x._data
+                return data if data.dtype == self._tree.dtype else data.astype(self._tree.dtype)
+            conv = np.array(x._data, dtype=np.float64)
+            conv = self._round_c(conv, self.seed, self._take_stream(self._round_c, conv.dtype))
+            return conv.astype(self._tree.dtype, copy=False)
+        if isinstance(x, (bool, np.bool_)):
+            return x
+        if isinstance(x, (float, int, np.floating, np.integer)):
+            return self._scalar(x) if not self._identity else float(x)
+        if isinstance(x, np.ndarray):
+            if x.dtype.kind == "b":
+                return x
+            if x.dtype.kind not in "fiu":
+                raise TypeError(f"numprec.emulate supports real arrays only, got dtype {x.dtype}")
+            arr = np.array(x, dtype=np.float64, copy=True)
+            if not self._identity:
+                arr = self._const_c(arr, 0, 0)
+            return arr.astype(self._tree.dtype, copy=False)
+        if isinstance(x, numbers.Real):
+            return self._scalar(float(x))
+        if isinstance(x, (list, tuple)):
+            return self._operand(np.asarray(x), EmulatedArray)
+        raise TypeError(f"numprec.emulate cannot use an operand of type {type(x).__name__}")
