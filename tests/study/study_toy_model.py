@@ -1,0 +1,24 @@
+"""A small model for the study-runner tests: a damped random walk whose
+increments are rounded by numprec (so precision and seeds matter), slow
+enough per member that a run can be interrupted part-way."""
+import time
+
+import numpy as np
+import xarray as xr
+
+import numprec
+
+
+def run_member(params, task):
+    rng = np.random.default_rng(task.ic_seed)
+    n = int(params.get("steps", 200))
+    x = np.zeros(64)
+    out = np.empty((n, x.size))
+    for step in range(n):
+        x = 0.99 * x + rng.standard_normal(x.size)
+        if task.format is not None:
+            x = numprec.round(x, task.format, task.rounding, seed=task.seed, stream=step)
+        out[step] = x
+    time.sleep(float(params.get("sleep", 0.0)))
+    return xr.Dataset({"x": (("time", "cell"), out, {"units": "1"})},
+                      coords={"time": np.arange(n)})
