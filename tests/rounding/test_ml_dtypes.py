@@ -156,3 +156,15 @@ def test_binary16_matches_numpy_float16(numprec, dtype):
         got = numprec.round(x, name)
         assert got.dtype == dtype
         assert bits_equal(got, want).all(), f"{name}: " + mismatch_report(x, got, want)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ML_DTYPES_NAMES)
+def test_many_random_float32_patterns_match_ml_dtypes(numprec, name):
+    x = random_float32_patterns(2 * 10**7, seed=99)
+    if name == "float8_e8m0fnu":
+        a = np.abs(x.astype(np.float64))
+        x = x[~((a > E8M0_QUIRK[0]) & (a < E8M0_QUIRK[1]))]
+    want = ml_dtypes_cast(x, name)
+    got = numprec.round(x, name)
+    assert bits_equal(got, want).all(), f"{name}: " + mismatch_report(x, got, want)

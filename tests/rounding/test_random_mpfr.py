@@ -110,3 +110,15 @@ def test_binary64_is_identity(numprec, mode):
     for name in ("binary64", "float64", "fp64", "double", "e11m52"):
         got = numprec.round(x, name, mode)
         assert bits_equal(got, x).all(), f"{name}: " + mismatch_report(x, got, x)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(WIDE))
+def test_many_random_float64_match_mpfr(numprec, name):
+    """3 * 10**5 random inputs per format (about a second of MPFR each)."""
+    spec = WIDE[name]
+    x = random_inputs(spec, 300_000, np.random.default_rng(sum(map(ord, name)) + 1))
+    want = mpfr_round(x, spec, DETERMINISTIC_MODES)
+    for mode in DETERMINISTIC_MODES:
+        got = numprec.round(x, get_fmt(numprec, name), mode)
+        assert bits_equal(got, want[mode]).all(), f"{name} {mode}: " + mismatch_report(x, got, want[mode])
