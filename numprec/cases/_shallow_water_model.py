@@ -321,7 +321,8 @@ class ShallowWaterModel:
         mask[0] = mask[-1] = 1.0 - p.slip
         self._mask = mask
         self._c_mask = None if p.slip == 0.0 else mask  # free slip: plain copy
-        # PV: q' = (s Δ f + Δ ζ_s) / (2 h_q) * c_q, so that Σ triad' V_s gives Δ s q h v
+        # PV: q' = (s Δ f + Δ ζ_s) / (2 k h_q) * c_q = Δ q / (12 k), so that the triad
+        # sums times the fluxes V' = k s v h give Δ s (q h v)
         self._fq_s = s * dx * self.f_q
         self._c_q = 1.0 / (6.0 * s)
         # Bernoulli potential (scaled by s): p_s = g (s/se) η_s + Σ4 (u_s/(2√s))²
@@ -663,7 +664,8 @@ def diagnostics(model: ShallowWaterModel, u, v, eta) -> dict:
     dict
         ``energy`` [J/ρ = m⁵ s⁻²]: the discrete energy Σ_T (h K + g η²/2) Δ² that
         the semi-discrete scheme conserves (K = (Ix u² + Iy v²)/2); ``enstrophy``
-        [m³... s⁻²]: potential enstrophy Σ_q h_q q² / 2 Δ²; ``mean_speed``: mean of
+        [m s⁻²]: potential enstrophy Σ_q h_q q² / 2 Δ² (conserved by the scheme
+        only for non-divergent mass flux); ``mean_speed``: mean of
         |u| at cell centres [m/s]; ``max_speed`` [m/s]; ``mass``: Σ η Δ² [m³].
         Each over the last two axes (leading ensemble axes are kept).
     """

@@ -291,6 +291,27 @@ def test_spin_up_default_resolution_becomes_turbulent():
     assert np.all(np.isfinite(out.u))
     assert d["max_speed"].max() < 3.0
     v = out.v.reshape(len(out.time), -1)
-    corr = [np.corrcoef(v[i], v[i + 1])[0, 1] for i in range(len(v) - 1)]
-    assert min(corr[15:]) < 0.8
+    corr = [np.corrcoef(v[i], v[i + 1])[0, 1] for i in range(1, len(v) - 1)]
+    assert max(corr[2:9]) > 0.9 and min(corr[14:]) < 0.8
     assert _zonal_departure(out.u)[-1] > 0.2
+
+
+@pytest.mark.slow
+def test_float16_stagnates_without_compensation_and_tracks_double_with_it():
+    # numpy's float16 ufuncs compute in float32 and round once to binary16, which is
+    # correctly rounded binary16 arithmetic (24 >= 2*11 + 2 bits): a preview of the
+    # Klöwer et al. (2020) experiment without the emulation layer. With u scaled by
+    # 2^6, the wind's increment per RK stage (~1e-5 m/s) is below half an ulp of u:
+    # plain Float16 spins up too slowly (mean speed 6 % low after 30 days, measured);
+    # Kahan-compensated Float16 stays within 0.2 % (about 30 s in all)
+    m = ShallowWaterModel(nx=50)
+    ref = diagnostics(m, *m.run(m.initial_state(), days=30.0, output_every=30.0)[1:4])
+    speeds = {}
+    for compensated in (False, True):
+        m16 = ShallowWaterModel(nx=50, scale=2.0**6, compensated=compensated)
+        m16 = m16.map_constants(lambda a: a.astype(np.float16))
+        state0 = SWState(*(f.astype(np.float16) for f in m16.initial_state()[:3]))
+        out = m16.run(state0, days=30.0, output_every=30.0)
+        speeds[compensated] = diagnostics(m16, out.u, out.v, out.eta)["mean_speed"][-1]
+    assert speeds[False] < 0.97 * ref["mean_speed"][-1]
+    assert abs(speeds[True] / ref["mean_speed"][-1] - 1) < 0.01
