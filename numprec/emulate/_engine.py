@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from numprec._kernels.floatround import key_for, round_array
 from numprec.emulate._rounder import Rounder
+from numprec.rounding.threads import PARALLEL_MIN_SIZE, get_num_threads
 from numprec.emulate.policy import contains
 from numprec.emulate import reductions as red
 
@@ -113,7 +115,31 @@ def finish(pol, home, res, target=None, exact=False):
 # ----------------------------------------------------------------- ufuncs
 def call(pol, home, ufunc, inputs, out, kwargs):
     """``ufunc(*inputs, out=out, **kwargs)`` rounded by ``pol``."""
-    E = _E()
+    E = _array_type or _E()
+    if out is None and not kwargs and pol._fast and ufunc.nout == 1:
+        # The common case, with as little Python as possible: operands
+        # already in the compute format, a fresh float result.
+        compute = pol.compute
+        dt = pol._tree.dtype
+        raw = [x._data if (type(x) is E and x._format is compute and x._data.dtype == dt)
+               else pol._operand(x, E) for x in inputs]
+        res = ufunc(*raw)
+        if type(res) is np.ndarray and res.dtype == dt and res.flags.c_contiguous:
+            if ufunc not in EXACT_UFUNCS and not pol._identity:
+                tree = pol._tree
+                stream = tree.counter
+                tree.counter = stream + 1
+                flat = res.reshape(-1)
+                n = flat.size
+                round_array(flat, flat, pol._spec, pol._mode,
+                            key_for(tree.seed, stream) if pol._stochastic else 0, 0,
+                            pol._rbits, 1 if n < PARALLEL_MIN_SIZE else get_num_threads())
+            o = object.__new__(E)
+            o._data = res
+            o._format = compute
+            o._policy = home
+            return o
+        return finish(pol, home, res, None, ufunc in EXACT_UFUNCS and pol._exact_ok)
     if ufunc is np.matmul:
         return matmul(pol, home, inputs, out, kwargs)
     raw = [pol._operand(x, E) for x in inputs]

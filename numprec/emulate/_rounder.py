@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from numprec._kernels.floatround import key_for, round_array
 from numprec.formats.float_format import FloatFormat
 from numprec.rounding.random import RandomKey
 from numprec.rounding.threads import threads_for
@@ -72,10 +73,7 @@ class Rounder:
 
     def key(self, seed, stream):
         """The 64-bit random key of ``stream`` (0 for deterministic schemes)."""
-        if not self._stochastic:
-            return 0
-        from numprec._kernels.floatround import key_for
-        return key_for(seed, stream)
+        return key_for(seed, stream) if self._stochastic else 0
 
     def is_identity(self, dtype) -> bool:
         return self.identity64 if dtype == np.float64 else self.identity32
@@ -91,10 +89,10 @@ class Rounder:
         if not arr.flags.c_contiguous:
             arr = np.ascontiguousarray(arr)
         if self._kernel:
-            from numprec._kernels.floatround import round_array
             flat = arr.reshape(-1)
             if flat.size:
-                round_array(flat, flat, self._spec, self._mode, self.key(seed, stream), offset,
+                round_array(flat, flat, self._spec, self._mode,
+                            key_for(seed, stream) if self._stochastic else 0, offset,
                             self._rbits, threads_for(flat.size))
         else:
             rng = RandomKey(seed, stream, offset, self.random_bits)

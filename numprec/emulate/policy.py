@@ -233,6 +233,14 @@ class Policy:
         self._const_c = Rounder(self.compute, BUILTIN["nearest_even"])
         self._identity = self._round_c.is_identity(tree.dtype)
         self._exact_ok = (isinstance(self.compute, FloatFormat) and self.compute.signed)
+        # The engine's fast path: kernel rounding, exact products, and
+        # EXACT_UFUNCS results left unrounded (signed float formats).
+        self._fast = (self._round_c.kernel is not None and self._arith is None
+                      and self._exact_ok)
+        self._spec = self._round_c.kernel
+        self._mode = self.rounding.mode
+        self._rbits = self._round_c.rbits
+        self._stochastic = bool(self.rounding.stochastic)
         self._contains = {}
         self._scalars = {}
         self._name = name
@@ -395,7 +403,17 @@ class Policy:
 
     def store(self, x):
         """``x`` rounded to the storage format (one stream), as an emulated
-        array: the prognostic state between time steps."""
+        array: the prognostic state between time steps.
+
+        An emulated array of this policy's dtype whose values are already
+        values of the storage format is returned as it is (no rounding, no
+        stream), so storing every step costs nothing when storage and
+        compute formats agree.
+        """
+        from numprec.emulate.array import EmulatedArray
+        if (isinstance(x, EmulatedArray) and x._data.dtype == self.dtype
+                and (x._format is self.storage or contains(self.storage, x._format))):
+            return x
         return self._make(x, self._round_s, self.storage)
 
     def constant(self, x):
