@@ -116,6 +116,11 @@ def finish(pol, home, res, target=None, exact=False):
 def call(pol, home, ufunc, inputs, out, kwargs):
     """``ufunc(*inputs, out=out, **kwargs)`` rounded by ``pol``."""
     E = _array_type or _E()
+    if ufunc is np.matmul:
+        return matmul(pol, home, inputs, out, kwargs)
+    if ufunc.signature is not None:
+        raise TypeError(f"numprec.emulate has no rounded implementation of the generalized "
+                        f"ufunc {ufunc.__name__}; supported: matmul")
     if out is None and not kwargs and pol._fast and ufunc.nout == 1:
         # The common case, with as little Python as possible: operands
         # already in the compute format, a fresh float result.
@@ -140,8 +145,6 @@ def call(pol, home, ufunc, inputs, out, kwargs):
             o._policy = home
             return o
         return finish(pol, home, res, None, ufunc in EXACT_UFUNCS and pol._exact_ok)
-    if ufunc is np.matmul:
-        return matmul(pol, home, inputs, out, kwargs)
     raw = [pol._operand(x, E) for x in inputs]
     arith = pol._arith
     if arith is not None and (ufunc is np.multiply or ufunc is np.square) and not kwargs:

@@ -96,5 +96,6 @@ class Rounder:
                             self._rbits, threads_for(flat.size))
         else:
             rng = RandomKey(seed, stream, offset, self.random_bits)
-            self.format._round_array(arr, arr, self.scheme, rng)
+            flat = arr.reshape(-1)      # 1-D view: some formats mishandle 0-d arrays
+            self.format._round_array(flat, flat, self.scheme, rng)
         return arr
