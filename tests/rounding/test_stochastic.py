@@ -200,7 +200,7 @@ def test_flat_c_order_index_for_2d_and_strided_inputs():
 
 @pytest.mark.parametrize("mode", STOCHASTIC)
 def test_thread_count_does_not_change_results(mode):
-    x = _inexact_inputs(1 << 20, seed=4)
+    x = _inexact_inputs(1 << 21, seed=4)  # well above any single-thread cut-off
     old = numprec.get_num_threads()
     try:
         numprec.set_num_threads(1)
