@@ -2,8 +2,8 @@
 
 Every case writes its xarray Dataset through :func:`write_netcdf`, which
 
-* adds CF-style global attributes (``Conventions``, ``title``,
-  ``institution``-free ``source``, ``history``, ``date_created``) and the
+* adds CF-style global attributes (``Conventions``, ``title``, ``source``,
+  ``history``, ``date_created``) and the
   provenance attributes of :func:`provenance_attrs` — the number formats as
   their JSON configs (which ``numprec.formats.from_config`` turns back into
   formats), the rounding schemes, the seed, the precision policy, the
