@@ -1,0 +1,19 @@
+"""Opt-in slow tests (--runslow), also when run apart from numprec's suite."""
+import pytest
+
+
+def pytest_addoption(parser):
+    try:
+        parser.addoption("--runslow", action="store_true", default=False,
+                         help="also run exhaustive sweeps")
+    except ValueError:      # already added by another conftest in the same run
+        pass
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--runslow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --runslow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
