@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 import numprec
-from numprec import emulate
 from numprec.emulate import Policy
 from numprec.emulate.reductions import rounded_cumsum, rounded_dot, rounded_sum
 
@@ -214,3 +213,17 @@ def test_var_std_compose_rounded_steps():
     v = r(sequential(sq[None, :], lambda v: r(v))[0] / 20)
     assert got == r(np.sqrt(v))
     assert abs(float(got) - x.std()) < 0.01
+
+
+def test_float32_containers_reduce_like_float64():
+    x = numprec.round(RNG.normal(size=(7, 300)), "fp16")
+    for method in ("sequential", "pairwise", "kahan"):
+        got = {}
+        for dtype in ("float64", "float32"):
+            p = Policy("fp16", rounding="stochastic", seed=1, summation=method, dtype=dtype)
+            ex = p.constant(x)
+            got[dtype] = [ex.sum(axis=1).to_numpy(), np.cumsum(ex, axis=1).to_numpy(),
+                          (ex @ ex.T).to_numpy()]
+            assert ex.sum(axis=1).dtype == np.dtype(dtype)
+        for a, b in zip(got["float64"], got["float32"]):
+            np.testing.assert_array_equal(a, b)
