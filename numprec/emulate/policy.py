@@ -232,7 +232,10 @@ class Policy:
         from numprec.rounding.schemes import BUILTIN
         self._const_c = Rounder(self.compute, BUILTIN["nearest_even"])
         self._identity = self._round_c.is_identity(tree.dtype)
-        self._exact_ok = (isinstance(self.compute, FloatFormat) and self.compute.signed)
+        # negation, abs, max/min, copysign cannot be inexact in signed float
+        # formats that have -0 (fnuz formats map -0 to +0).
+        self._exact_ok = (isinstance(self.compute, FloatFormat) and self.compute.signed
+                          and self.compute.nan != "fnuz")
         # The engine's fast path: kernel rounding, exact products, and
         # EXACT_UFUNCS results left unrounded (signed float formats).
         self._fast = (self._round_c.kernel is not None and self._arith is None

@@ -256,3 +256,10 @@ def test_foreign_operand_types_are_left_to_them():
 
     x = Policy("fp16", seed=0).asarray(np.ones(2))
     assert x + Other() == "other"
+
+
+def test_negation_in_fnuz_formats_has_no_negative_zero():
+    # float8_e4m3fnuz has no -0: -(+0) must come out as +0 (numprec.round's rule)
+    p = Policy("float8_e4m3fnuz", seed=0)
+    got = -p.asarray(np.array([0.0, 1.0]))
+    np.testing.assert_array_equal(np.signbit(got.to_numpy()), [False, True])
