@@ -31,7 +31,7 @@ def test_heat_model_under_policies():
         q = Policy("e8m10", rounding=rounding, seed=1)
         m = model.map_constants(q.constant)
         state = m.to_internal(q.asarray(T0))
-        for _ in range(50):
+        for _ in range(400):
             state = m.step(state)
         T = to_numpy(state.T)
         np.testing.assert_array_equal(numprec.round(T, "e8m10"), T)
