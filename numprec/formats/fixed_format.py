@@ -99,19 +99,28 @@ class FixedFormat(Format):
 
     def _round_array(self, x, out, scheme, rng):
         from numprec.rounding.apply import round_with_spec
-        units = np.ldexp(x, self._f, dtype=np.float64)     # exact: a power-of-two scale
-        round_with_spec(units, units, _integer_spec(), scheme, rng)
         lo = -(2.0 ** (self._total - 1)) if self._signed else 0.0
         hi = 2.0 ** (self._total - 1 if self._signed else self._total) - 1.0
+        modulus = 2.0 ** self._total
         with np.errstate(invalid="ignore"):
+            # Bring x into range before scaling so that 2**f * x cannot
+            # overflow; neither step changes the rounded, saturated or
+            # wrapped result: fmod keeps the sign and the fraction (in units)
+            # and removes whole moduli; values beyond the range saturate.
+            if self._overflow == "wrap":
+                units = np.fmod(x, np.ldexp(modulus, -self._f), dtype=np.float64)
+            else:
+                units = np.clip(x, np.ldexp(lo - 1, -self._f), np.ldexp(hi + 1, -self._f),
+                                dtype=np.float64)
+            np.ldexp(units, self._f, out=units)             # exact: a power-of-two scale
+            round_with_spec(units, units, _integer_spec(), scheme, rng)
             if self._overflow == "saturate":
                 np.clip(units, lo, hi, out=units)
             else:
-                modulus = 2.0 ** self._total
-                np.fmod(units, modulus, out=units)          # exact
+                np.fmod(units, modulus, out=units)           # exact
                 units[units > hi] -= modulus
                 units[units < lo] += modulus
-        units += 0.0                                        # -0 -> +0
+        units += 0.0                                         # -0 -> +0
         np.ldexp(units, -self._f, out=units)
         out[...] = units
 

@@ -115,8 +115,11 @@ class FloatFormat(Format):
         if nan == "fn" and m > 0:
             top_significand -= 2.0 ** -m   # the all-ones pattern is NaN
         lowest = self._emin - m if subnormals else self._emin
-        if self._emax > 1023 or lowest < -1074 or (not subnormals and self._emin < -1022):
+        if self._emax > 1023 or lowest < -1074:
             raise ValueError(f"bias={bias} puts the format's range outside float64")
+        if not subnormals and self._emin < -1022:
+            raise ValueError(f"bias={bias}: a format without subnormals needs its smallest "
+                             "normal value to be a float64 normal (emin >= -1022)")
         self._max = math.ldexp(top_significand, self._emax)
         self._name = name if name is not None else self._default_name()
         self._spec = None
@@ -209,10 +212,15 @@ class FloatFormat(Format):
         return self._spec
 
     def check_dtype(self, dtype):
-        if dtype == np.float32 and self._emax >= 128 and self._m < 23:
+        # A float32 input rounds to itself or to a coarser neighbour, which
+        # float32 holds unless it is 2**128 (emax >= 128 and fewer bits than
+        # float32) or the format's max (infinite inputs of a saturating
+        # format without infinities).
+        saturating_inf = not self._infinities and self._overflow == "saturate"
+        if dtype == np.float32 and self._emax >= 128 and (self._m < 23 or saturating_inf):
             raise ValueError(
                 f"fmt {self._name!r} can produce values float32 cannot hold "
-                f"(e.g. 2**128); pass x as float64")
+                f"(beyond float32's max); pass x as float64")
 
     def _round_array(self, x, out, scheme, rng):
         from numprec.rounding.apply import round_with_spec

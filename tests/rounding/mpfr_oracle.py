@@ -140,8 +140,11 @@ class Spec:
 
     @property
     def fits_float32(self) -> bool:
-        """Whether float32 inputs are allowed (brief: not if emax >= 128 and m < 23)."""
-        return not (self.emax >= 128 and self.mantissa_bits < 23)
+        """Whether float32 inputs are allowed: not if a result could exceed
+        float32's max (emax >= 128 and m < 23, or infinite inputs saturating
+        to a max beyond float32's in a format without infinities)."""
+        saturating_inf = not self.has_inf and self.overflow_ == "saturate"
+        return not (self.emax >= 128 and (self.mantissa_bits < 23 or saturating_inf))
 
     def overflow_value(self, sign: float) -> float:
         pol = self.overflow_
