@@ -74,3 +74,15 @@ def test_few_random_bits_are_passed_to_the_elements():
     one_bit = numprec.round(np.tile(x, (200, 1)), "mxfp4", "stochastic", seed=3, random_bits=1)
     # P(up) = floor(0.3 * 2) / 2 = 0 with one random bit
     assert np.all(one_bit[:, 1:] == 2.0)
+
+
+def test_counters_follow_x_when_blocks_run_along_another_axis():
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(70, 5))
+    fmt = numprec.get_format("mxfp4").with_axis(0)
+    enc = numprec_mx.quantize(x, fmt, "stochastic", seed=21)
+    scales = np.repeat(enc.scales, 32, axis=0)[:70, :]
+    quotients = np.clip(x / scales, -6, 6)
+    again = numprec.round(quotients, fmt.element, "stochastic", seed=21)
+    assert np.array_equal(enc.elements, again)
+    assert np.array_equal(numprec.round(x, fmt, "stochastic", seed=21), again * scales)

@@ -140,3 +140,25 @@ def test_bfp_is_integer_mantissas_sharing_the_block_exponent():
     np.testing.assert_array_equal(numprec.round(x, "bfp12_b64"),
                                   np.clip(np.round(x / 2.0 ** (exponent[:, None] - 10)),
                                           -2047, 2047) * 2.0 ** (exponent[:, None] - 10))
+
+
+def test_tensor_scale_counts_finite_values_of_poisoned_blocks():
+    x = np.ones((1, 32))
+    x[0, 0], x[0, 1] = np.nan, 100.0      # 100 is the tensor's amax though its block is NaN
+    got = numprec.round(x, "nvfp4")
+    want = np.array(nvfp4_reference(x.tolist(), 16))
+    assert np.isnan(got[0, :16]).all()
+    assert np.array_equal(got[0, 16:], want[0, 16:])
+    enc = numprec_mx.quantize(x, "nvfp4")
+    assert enc.tensor_scale == np.float32(100 / 2688)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(MX_ELEMENTS) + ["nvfp4"])
+def test_larger_random_sweep_against_reference(name):
+    rng = np.random.default_rng(99)
+    x = random_blocks(rng, 64, 203)
+    got = numprec.round(x, name)
+    want = (np.array(nvfp4_reference(x.tolist(), 16)) if name == "nvfp4"
+            else np.array(mx_reference(x.tolist(), MX_ELEMENTS[name])))
+    assert np.array_equal(got, want)

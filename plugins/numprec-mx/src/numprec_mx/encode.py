@@ -1,17 +1,23 @@
-"""Quantise to a block-scaled format (elements and scales) and back."""
+"""Quantise to a block-scaled format (elements and scales) and back.
+
+The work is done on the array viewed as rows along the block axis and in
+chunks of about :data:`CHUNK` values (whole rows, or whole blocks of one
+long row), so that the temporaries stay in the CPU caches.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 
 import numprec
-from numprec_mx.blocks import BlockLayout
 from numprec_mx.hadamard import inverse_random_hadamard, random_hadamard
 from numprec_mx.scaling import (
     divide_to_odd, fitted_scales, power_of_two_exponents, scale_by_power_of_two, tensor_scale,
 )
+
+#: values per chunk
+CHUNK = 1 << 15
 
 
 @dataclass(frozen=True)
@@ -40,11 +46,15 @@ class BlockEncoding:
     def values(self) -> np.ndarray:
         """``element * scale * tensor_scale`` in the (possibly rotated) basis
         that was quantised."""
-        layout = BlockLayout(self.elements.shape, self.format.axis, self.format.block_size)
-        blocks = layout.to_blocks(self.elements)
-        scales = np.moveaxis(self.scales.reshape(layout.scales_shape()), layout.axis, -1)
-        product = blocks * (scales * self.tensor_scale)[..., np.newaxis]
-        return layout.from_blocks(product).reshape(self.elements.shape)
+        fmt = self.format
+        rows, shape, axis = _rows(self.elements, fmt.axis)
+        scale_rows = _rows(self.scales, fmt.axis)[0] * self.tensor_scale
+        out = np.empty_like(rows)
+        for r0, r1, c0, c1 in _chunks(rows.shape, fmt.block_size):
+            b0, b1 = c0 // fmt.block_size, -(-c1 // fmt.block_size)
+            _per_block(np.multiply, rows[r0:r1, c0:c1], scale_rows[r0:r1, b0:b1],
+                       fmt.block_size, out[r0:r1, c0:c1])
+        return _unrows(out, shape, axis)
 
 
 def quantize(x, fmt, rounding="nearest_even", *, seed=None, stream=0, offset=0,
@@ -66,15 +76,13 @@ def quantize(x, fmt, rounding="nearest_even", *, seed=None, stream=0, offset=0,
     arr = np.asarray(x)
     if arr.dtype not in (np.float64, np.float32):
         raise TypeError(f"x must hold float64 or float32 values, got dtype {arr.dtype}")
-    key = numprec.RandomKey.make(0 if seed is None and not _stochastic(rounding) else seed,
+    scheme = rounding
+    if isinstance(rounding, str):
+        from numprec.registry import get_rounding   # resolves plugin schemes by name too
+        scheme = get_rounding(rounding)
+    key = numprec.RandomKey.make(0 if seed is None and not scheme.stochastic else seed,
                                  stream, offset, random_bits)
-    return _encode(arr.astype(np.float64, copy=False), fmt, rounding, key)
-
-
-def _stochastic(rounding):
-    if isinstance(rounding, numprec.RoundingScheme):
-        return rounding.stochastic
-    return rounding in ("stochastic", "stochastic_uniform")
+    return _encode(arr.astype(np.float64, copy=False), fmt, scheme, key, values=False)
 
 
 def dequantize(encoding: BlockEncoding) -> np.ndarray:
@@ -87,43 +95,148 @@ def dequantize(encoding: BlockEncoding) -> np.ndarray:
     return values
 
 
-def _encode(x, fmt, rounding, key):
-    shape = x.shape
-    if fmt.hadamard is not None:
-        x = random_hadamard(x, fmt.hadamard["size"], fmt.hadamard["seed"], fmt.axis)
-    layout = BlockLayout(shape, fmt.axis, fmt.block_size)
-    blocks = layout.to_blocks(x)
-    with np.errstate(invalid="ignore"):
-        amax = np.max(np.abs(blocks), axis=-1)          # NaN propagates
-    elem = fmt.element
-    if fmt.power_of_two_scale:
-        exponents = power_of_two_exponents(amax, fmt.element_emax, fmt.scale)
-        safe = np.where(np.isnan(exponents), 0, exponents).astype(np.int64)
-        quotients = scale_by_power_of_two(blocks, safe[..., np.newaxis])
-        scales = np.ldexp(1.0, safe)
-        scales[np.isnan(exponents)] = np.nan
-        g = 1.0
-    else:
-        with np.errstate(invalid="ignore"):
-            finite_amax = np.where(np.isfinite(amax), amax, 0.0)
-        g = tensor_scale(finite_amax.max(initial=0.0), elem.max, fmt.scale) \
-            if fmt.tensor_scale else 1.0
-        scales = fitted_scales(amax, elem.max, fmt.scale, g)
-        usable = np.where(np.isfinite(scales) & (scales > 0), scales, 1.0)
-        quotients = divide_to_odd(blocks, (usable * g)[..., np.newaxis])  # usable * g is exact
-        quotients = np.where((scales == 0)[..., np.newaxis], 0.0, quotients)
-    quotients = np.clip(quotients, -elem.max, elem.max)      # the spec's saturation
-    quotients = layout.from_blocks(quotients).reshape(shape)
-    elements = numprec.round(quotients, elem, rounding, seed=key.seed, stream=key.stream,
-                             offset=key.offset, random_bits=key.bits)
-    bad = layout.from_blocks(np.broadcast_to(np.isnan(scales)[..., np.newaxis], blocks.shape))
-    elements[bad.reshape(shape)] = np.nan
-    scales_out = layout.scales_from_blocks(scales).reshape(layout.scales_shape()) \
-        if shape else scales.reshape(())
-    return BlockEncoding(elements, scales_out, g, fmt)
-
-
 def round_blocks(x, out, fmt, scheme, key):
     """``Format._round_array`` of block-scaled formats: dequantised values."""
-    encoding = _encode(x.astype(np.float64, copy=False), fmt, scheme, key)
-    out[...] = dequantize(encoding).reshape(out.shape)
+    values = _encode(x.astype(np.float64, copy=False), fmt, scheme, key, values=True)
+    if fmt.hadamard is not None:
+        values = inverse_random_hadamard(values, fmt.hadamard["size"], fmt.hadamard["seed"],
+                                         fmt.axis)
+    out[...] = values.reshape(out.shape)
+
+
+# -- layout helpers ------------------------------------------------------------
+def _rows(a, axis):
+    """``a`` as a C-contiguous 2-D array (rows, axis length) with the block
+    axis last; also the original shape and the axis (normalised)."""
+    shape = a.shape if a.ndim else (1,)
+    a = a.reshape(shape)
+    ndim = len(shape)
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be an integer, got {axis!r}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis {axis} is out of range for x with {ndim} dimensions")
+    axis = int(axis) % ndim
+    moved = np.moveaxis(a, axis, -1)
+    return np.ascontiguousarray(moved).reshape(-1, shape[axis]), shape, axis
+
+
+def _unrows(rows, shape, axis):
+    moved_shape = shape[:axis] + shape[axis + 1:] + (shape[axis],)
+    return np.ascontiguousarray(np.moveaxis(rows.reshape(moved_shape), -1, axis))
+
+
+def _chunks(shape, block):
+    """(r0, r1, c0, c1): whole rows, or block-aligned pieces of one row."""
+    nrows, length = shape
+    if length >= CHUNK:
+        step = max(CHUNK // block, 1) * block
+        for r in range(nrows):
+            for c in range(0, length, step):
+                yield r, r + 1, c, min(c + step, length)
+    else:
+        step = max(CHUNK // max(length, 1), 1)
+        for r in range(0, nrows, step):
+            yield r, min(r + step, nrows), 0, length
+
+
+def _per_block(func, a, per_block, block, out):
+    """``out = func(a, v)`` with ``v`` the value of each element's block
+    (blocks start at column 0 of the 2-D ``a``; the last may be partial)."""
+    rows, length = a.shape
+    full = length // block
+    if full:
+        view = a[:, :full * block].reshape(rows, full, block)
+        target = out[:, :full * block].reshape(rows, full, block)
+        target[...] = func(view, per_block[:, :full, np.newaxis])
+    if length > full * block:
+        out[:, full * block:] = func(a[:, full * block:], per_block[:, full:full + 1])
+    return out
+
+
+def _block_max(a, block):
+    """Largest magnitude of each block (NaN if the block holds NaN)."""
+    rows, length = a.shape
+    full = length // block
+    nblocks = -(-length // block)
+    amax = np.empty((rows, nblocks))
+    with np.errstate(invalid="ignore"):
+        mag = np.abs(a)
+        if full:
+            np.max(mag[:, :full * block].reshape(rows, full, block), axis=-1, out=amax[:, :full])
+        if nblocks > full:
+            np.max(mag[:, full * block:], axis=-1, out=amax[:, full])
+    return amax
+
+
+# -- the encoding ------------------------------------------------------------------
+def _encode(x, fmt, scheme, key, values):
+    """Dequantised values (``values=True``) or a BlockEncoding of ``x``."""
+    if fmt.hadamard is not None:
+        x = random_hadamard(x, fmt.hadamard["size"], fmt.hadamard["seed"], fmt.axis)
+    rows, shape, axis = _rows(x, fmt.axis)
+    block, elem = fmt.block_size, fmt.element
+    direct = axis == len(shape) - 1      # rows are in x's flat order: counters are direct
+    g = 1.0
+    if fmt.tensor_scale:
+        finite = np.isfinite(x)
+        g = tensor_scale(np.max(np.abs(x), where=finite, initial=0.0), elem.max, fmt.scale)
+    nblocks = -(-rows.shape[1] // block)
+    scales = np.empty((rows.shape[0], nblocks))
+    result = np.empty_like(rows)          # quotients, then elements, then values
+    for r0, r1, c0, c1 in _chunks(rows.shape, block):
+        b0, b1 = c0 // block, -(-c1 // block)
+        part = rows[r0:r1, c0:c1]
+        target = result[r0:r1, c0:c1]
+        amax = _block_max(part, block)
+        if fmt.power_of_two_scale:
+            exponents = power_of_two_exponents(amax, fmt.element_emax, fmt.scale)
+            bad = np.isnan(exponents)
+            exponents[bad] = 0
+            _per_block(scale_by_power_of_two, part, exponents, block, target)
+            scale = np.ldexp(1.0, exponents.astype(np.int64))
+        else:
+            scale = fitted_scales(amax, elem.max, fmt.scale, g)
+            bad = np.isnan(scale)
+            divisor = np.where(bad | (scale == 0), 1.0, scale) * g        # exact product
+            _per_block(lambda v, dv: divide_to_odd(v, dv, fmt.element_grid_bits), part,
+                       divisor, block, target)
+            zero_blocks = scale == 0
+            if zero_blocks.any():
+                _per_block(np.multiply, target, np.where(zero_blocks, 0.0, 1.0), block, target)
+        np.clip(target, -elem.max, elem.max, out=target)              # the spec's clamping
+        scale[bad] = np.nan
+        scales[r0:r1, b0:b1] = scale
+        if direct:
+            _finish(target, scale, elem, scheme, key.shifted(r0 * rows.shape[1] + c0), block,
+                    g, values)
+    if not direct:
+        quotients = _unrows(result, shape, axis)
+        elements = _round_elements(quotients, elem, scheme, key)
+        result = _rows(elements, axis)[0]
+        for r0, r1, c0, c1 in _chunks(rows.shape, block):
+            b0, b1 = c0 // block, -(-c1 // block)
+            _finish(result[r0:r1, c0:c1], scales[r0:r1, b0:b1], elem, None, None, block, g,
+                    values)
+    out = _unrows(result, shape, axis).reshape(x.shape)
+    if values:
+        return out
+    scale_shape = shape[:axis] + (nblocks,) + shape[axis + 1:]
+    scales_out = _unrows(scales, scale_shape, axis).reshape(scale_shape if x.ndim else ())
+    return BlockEncoding(out, scales_out, g, fmt)
+
+
+def _round_elements(q, elem, scheme, key):
+    return numprec.round(q, elem, scheme, seed=key.seed, stream=key.stream, offset=key.offset,
+                         random_bits=key.bits)
+
+
+def _finish(target, scale, elem, scheme, key, block, g, values):
+    """Round the quotients in ``target`` (unless ``scheme`` is None: already
+    rounded), poison NaN blocks, and multiply by the scales if ``values``."""
+    if scheme is not None:
+        numprec.round(target, elem, scheme, seed=key.seed, stream=key.stream,
+                      offset=key.offset, random_bits=key.bits, out=target)
+    if values:
+        _per_block(np.multiply, target, scale * g, block, target)   # NaN scales poison
+    elif np.isnan(scale).any():
+        _per_block(np.add, target, np.where(np.isnan(scale), np.nan, 0.0), block, target)

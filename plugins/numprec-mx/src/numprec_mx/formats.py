@@ -185,6 +185,17 @@ class BlockScaledFormat(numprec.Format):
         return math.floor(math.log2(self._element.max))
 
     @property
+    def element_grid_bits(self):
+        """Significant bits of the element values and their midpoints (None
+        if unknown); lets the element quotients skip most exactness checks."""
+        elem = self._element
+        if isinstance(elem, numprec.FloatFormat):
+            return elem.mantissa_bits + 2
+        if isinstance(elem, numprec.FixedFormat):
+            return elem.integer_bits + elem.fraction_bits + 1
+        return None
+
+    @property
     def bits_per_value(self) -> float:
         """Storage bits per value, the block's scale included."""
         return self._element.bits + self._scale.bits / self._block

@@ -52,36 +52,64 @@ def _two_product(a, b):
     return p, e
 
 
-def divide_to_odd(x, d):
+def divide_to_odd(x, d, significant_bits=None):
     """``x / d`` rounded to float64 with round-to-odd, elementwise.
 
-    ``d`` must be positive and finite.  Quotients below ``2**-1022`` in
-    magnitude are replaced by ``+-2**-1074`` (their sign and non-zeroness is
-    all a rounding to a coarse format needs).  Non-finite ``x`` gives
-    non-finite results.
+    ``d`` must be positive and finite (typically one value per block,
+    broadcast against ``x``).  Quotients below ``2**-1022`` in magnitude
+    are replaced by ``+-2**-1074`` (their sign and non-zeroness is all a
+    rounding to a coarse format needs).  Non-finite ``x`` gives non-finite
+    results.
+
+    ``significant_bits`` (optional, <= 50): the quotient will be rounded to
+    a format whose values and midpoints have at most this many significant
+    bits.  Then only quotients that land on such a number can be affected
+    by the float64 rounding (no float64 lies strictly between the exact
+    quotient and its nearest float64), so only those are checked - the
+    others are returned rounded to nearest, which rounds the same way.
     """
-    x, d = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(d, dtype=np.float64))
-    mant, exp = np.frexp(d)                      # d = mant * 2**exp, mant in [0.5, 1)
-    xs = np.ldexp(x, -exp)                       # exact unless it under/overflows (see below)
-    q = xs / mant
-    with np.errstate(over="ignore", invalid="ignore"):
-        p, e = _two_product(q, mant)
-        residual = (xs - p) - e                  # xs - p is exact (Sterbenz)
-    residual = np.where(np.isfinite(residual), residual, 0.0)
-    even = (q.view(np.uint64) & np.uint64(1)) == 0
-    nudge = (residual != 0) & even & np.isfinite(q)
-    toward = np.where(residual > 0, np.inf, -np.inf)
-    q = np.where(nudge, np.nextafter(q, toward), q)
-    tiny = (np.abs(q) < _TINY) & (x != 0)
-    return np.where(tiny, np.copysign(_SUBNORMAL_MIN, x), q)
+    x, d = np.asarray(x, dtype=np.float64), np.asarray(d, dtype=np.float64)
+    shape = np.broadcast_shapes(x.shape, d.shape)
+    x, d = np.atleast_1d(x), np.atleast_1d(d)
+    mant, exp = np.frexp(d)                      # d = mant * 2**exp
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        xs = np.atleast_1d(x * np.ldexp(1.0, -exp))     # exact unless it under/overflows
+        q = np.atleast_1d(xs / mant)
+        if significant_bits is not None and significant_bits <= 50:
+            low = np.uint64((1 << (53 - significant_bits)) - 1)
+            suspect = ((q.view(np.uint64) & low) == 0) & np.isfinite(q)
+            idx = np.nonzero(suspect)
+            mant_b = np.broadcast_to(mant, q.shape)[idx]
+            qs, xss = q[idx], np.broadcast_to(xs, q.shape)[idx]
+        else:
+            idx, mant_b, qs, xss = ..., np.broadcast_to(mant, q.shape), q, xs
+        p, e = _two_product(qs, mant_b)
+        residual = (xss - p) - e                 # xss - p is exact (Sterbenz)
+    inexact = (residual != 0) & np.isfinite(residual)
+    if inexact.any():
+        even = (qs.view(np.uint64) & np.uint64(1)) == 0
+        nudge = inexact & even
+        qs = np.where(nudge, np.nextafter(qs, np.where(residual > 0, np.inf, -np.inf)), qs)
+        q[idx] = qs
+    return _keep_tiny(q, x).reshape(shape)
+
+
+def _keep_tiny(q, x):
+    """Quotients that left float64's normal range keep sign and non-zeroness."""
+    tiny = np.abs(q) < _TINY
+    if tiny.any():
+        fix = tiny & (x != 0)
+        q[fix] = np.copysign(_SUBNORMAL_MIN, np.broadcast_to(x, q.shape)[fix])
+    return q
 
 
 def scale_by_power_of_two(x, exponent):
-    """``x * 2**-exponent`` with the same treatment of tiny quotients as
-    :func:`divide_to_odd` (exact otherwise)."""
-    q = np.ldexp(x, -exponent)
-    tiny = (np.abs(q) < _TINY) & (x != 0)
-    return np.where(tiny, np.copysign(_SUBNORMAL_MIN, x), q)
+    """``x * 2**-exponent`` (``exponent`` integral, typically one per block),
+    exact unless the quotient leaves float64's normal range, where it is
+    treated as in :func:`divide_to_odd`."""
+    with np.errstate(over="ignore", under="ignore"):
+        q = x * np.ldexp(1.0, -np.asarray(exponent).astype(np.int64))
+    return _keep_tiny(q, x)
 
 
 def floor_log2(a):

@@ -7,10 +7,10 @@ import re
 import numpy as np
 
 import numprec
-from numprec_posit.kernel import MODES, PositNeighbours, increments
+from numprec_posit.kernel import MODES, PositNeighbours, increments, round_nearest_even
 
 #: elements per chunk: the temporaries of one chunk stay in the CPU caches
-CHUNK = 1 << 15
+CHUNK = 1 << 14
 _PARAMETRIC = re.compile(r"^posit(\d{1,2})(?:_(\d))?$", re.IGNORECASE)
 
 
@@ -125,13 +125,17 @@ class PositFormat(numprec.Format):
         flat_out = out.reshape(-1) if direct else np.empty(x.size, dtype=x.dtype)
         for lo in range(0, flat_x.size, CHUNK):
             hi = min(lo + CHUNK, flat_x.size)
-            chunk = flat_x[lo:hi].astype(np.float64)
+            chunk = flat_x[lo:hi].astype(np.float64, copy=False)     # never written to
             rounded = self._round_chunk(chunk, mode, scheme, rng.shifted(lo), random_bits)
             flat_out[lo:hi] = rounded
         if not direct:
             out[...] = flat_out.reshape(x.shape)
 
     def _round_chunk(self, chunk, mode, scheme, rng, random_bits):
+        if mode == "nearest_even" and self._n > 2:
+            bits = round_nearest_even(chunk.view(np.uint64), self._n, self._es, self.maxpos,
+                                      self.minpos)
+            return bits.view(np.float64)
         nb = PositNeighbours(chunk.view(np.uint64), self._n, self._es, self.maxpos, self.minpos)
         needs_random = mode in ("stochastic", "stochastic_uniform") or mode is None
         u = rng.uniform(chunk.size) if needs_random else None

@@ -151,3 +151,40 @@ def _stochastic_up(nb, u53, random_bits):
     ur = (u53 >> np.uint64(53 - random_bits)).astype(np.float64) * 2.0 ** -random_bits
     value_up = p >= 1.0 - ur
     return np.where(nb.s <= 52, linear_up, value_up)
+
+
+def round_nearest_even(bits: np.ndarray, nbits: int, es: int, maxpos: float, minpos: float):
+    """Round-to-nearest-even fast path: float64 bit patterns in, out.
+
+    The same computation as :class:`PositNeighbours` with fewer temporaries.
+    Saturation is done by clamping ``|x|`` into ``[minpos, maxpos)`` first:
+    the largest float64 below ``maxpos`` lies above the last midpoint below
+    ``maxpos``, so it rounds to ``maxpos`` (this shortcut is valid for
+    round-to-nearest only).
+    """
+    sign = bits & _SIGN
+    a = bits & _ABS
+    special = a >= _INF
+    zero = a == 0
+    np.clip(a, _float_bits(minpos), _float_bits(maxpos) - _ONE, out=a)
+    sc = (a >> np.uint64(52)).view(np.int64)
+    sc -= 1023
+    k = sc >> es
+    regime_only = k < 0                     # last pattern bit of a full-regime body
+    np.abs(k, out=k)
+    k += np.where(regime_only, 1, 2)        # regime length r
+    s = k.view(np.uint64)
+    s += np.uint64(52 + 1 + es - nbits)     # s = 52 - fb = 52 - (n - 1 - r - es)
+    full_regime = s == np.uint64(52 + es)
+    w = a + _BIAS_SHIFT                     # ((sc + 1024) << 52) | fraction
+    half = _ONE << (s - _ONE)
+    low = w & ((half << _ONE) - _ONE)
+    lsb = np.where(full_regime, regime_only, ((w >> s) & _ONE).astype(bool))
+    up = (low > half) | ((low == half) & lsb)
+    w -= low
+    w += up.astype(np.uint64) << s
+    w -= _BIAS_SHIFT
+    w |= sign
+    w[zero] = 0
+    w[special] = _QNAN
+    return w
