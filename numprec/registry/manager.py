@@ -167,16 +167,33 @@ class Registry:
 
 
 _registry = None
-_lock = threading.Lock()
+_builtin_only = None
+_lock = threading.RLock()
+_building = threading.local()
+
+
+def _build():
+    """Build the registry; a plugin that looks formats up while it is being
+    imported gets the built-in formats instead of a deadlock or a loop."""
+    _building.active = True
+    try:
+        return Registry()
+    finally:
+        _building.active = False
 
 
 def get_manager() -> Registry:
     """The process-wide registry, built on first use."""
-    global _registry
-    if _registry is None:
-        with _lock:
-            if _registry is None:
-                _registry = Registry()
+    global _registry, _builtin_only
+    if _registry is not None:
+        return _registry
+    if getattr(_building, "active", False):
+        if _builtin_only is None:
+            _builtin_only = Registry(entry_points=False)
+        return _builtin_only
+    with _lock:
+        if _registry is None:
+            _registry = _build()
     return _registry
 
 
@@ -186,7 +203,7 @@ def reload_plugins() -> Registry:
     import importlib
     importlib.invalidate_caches()
     with _lock:
-        _registry = Registry()
+        _registry = _build()
     return _registry
 
 

@@ -135,3 +135,20 @@ def test_broken_and_duplicate_plugins_are_reported_and_skipped(tmp_path):
     assert "dup_only" in got["formats"] and "binary16" in got["formats"]
     assert "example12" not in got["formats"]
     assert "example" in got["dup_error"] and "numprec_dup" in got["dup_error"]
+
+
+def test_plugin_using_numprec_while_imported_does_not_deadlock(tmp_path):
+    early = make_plugin(tmp_path, "numprec-early", "numprec_early", """
+        import numprec
+        HALF = numprec.get_format("binary16")          # looked up at import time
+        @numprec.hookimpl
+        def numprec_formats():
+            return [numprec.FormatEntry("early8", numprec.FloatFormat(4, 3, name="early8"))]
+    """)
+    site = tmp_path / "site"
+    pip_install(site, early)
+    proc = run_python("""
+        import numprec
+        print(numprec.get_format("early8").name, numprec.plugin_errors())
+    """, site)
+    assert proc.stdout.split() == ["early8", "[]"]
