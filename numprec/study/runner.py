@@ -18,6 +18,7 @@ def run_member(task: MemberTask, model: str, params: dict, root: str, store: str
     """Run one member and write it atomically (executed on a dask worker)."""
     import numprec
 
+    numprec.set_num_threads(1)           # one thread per worker: no oversubscription
     func = resolve_model(model)
     ds = func(dict(params), task)
     if not isinstance(ds, xr.Dataset):
