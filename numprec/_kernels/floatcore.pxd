@@ -176,3 +176,44 @@ cdef inline uint64_t round_bits(uint64_t bits, const FloatSpec sp, const ModeMas
     cdef uint64_t drop_sign = (ONES if r > INF_BITS else 0) | (sp.unsigned_zero & (ONES if r == 0 else 0))
     r = r | (sign & ~drop_sign)
     return (bits | QUIET_BIT) if a > INF_BITS else r
+
+
+ctypedef struct FastParams:
+    # Loop invariants of round_normal: the rounding position is fixed there.
+    uint64_t s, ulp, mask, half, at52, sr_right, sr_left
+
+
+cdef inline FastParams fast_params(const FloatSpec sp, int rbits) noexcept nogil:
+    cdef FastParams fp
+    cdef int64_t rb
+    fp.s = 52 - sp.m
+    fp.ulp = sp.one << fp.s
+    fp.mask = fp.ulp - 1
+    fp.half = fp.ulp >> 1
+    fp.at52 = 1 if fp.s == 52 else 0
+    rb = rbits if rbits < <int64_t>fp.s else <int64_t>fp.s
+    fp.sr_right = 63 - rb
+    fp.sr_left = fp.s - rb
+    return fp
+
+
+cdef inline uint64_t round_normal(uint64_t bits, const FastParams fp, const ModeMasks mm,
+                                  uint64_t rnd) noexcept nogil:
+    """:func:`round_bits` for inputs whose magnitude lies between the
+    format's smallest normal value and its max: there the rounding position
+    is the same for every value and neither overflow nor underflow can
+    happen, so only the add-and-mask step remains.  Callers check the range
+    (for a whole block at a time) and the format's flags (no unsigned or
+    zero-less formats)."""
+    cdef uint64_t sign = bits & SIGN_BIT
+    cdef uint64_t a = bits ^ sign
+    cdef uint64_t negm = <uint64_t>0 - (bits >> 63)
+    cdef uint64_t lsb = ((a >> fp.s) & 1) | fp.at52
+    cdef uint64_t away = (mm.up_pos & ~negm) | (mm.up_neg & negm)
+    cdef uint64_t sr_inc = ((rnd >> fp.sr_right) >> 1) << fp.sr_left
+    cdef uint64_t coin = <uint64_t>0 - (rnd >> 63)
+    cdef uint64_t inc = ((mm.rne & (fp.half - 1 + lsb)) | (mm.rna & fp.half) | (away & fp.mask)
+                         | (mm.sr & sr_inc) | (mm.sru & coin & fp.mask)) & fp.mask
+    cdef uint64_t r = (a + inc) & ~fp.mask
+    cdef uint64_t jam = mm.odd & (ONES if (a & fp.mask) != 0 else 0) & (lsb - 1)
+    return (r | (jam & fp.ulp)) | sign

@@ -44,10 +44,7 @@ from numprec._kernels.floatcore cimport (
     MODE_STOCHASTIC, MODE_STOCHASTIC_UNIFORM,
 )
 
-# The format parameters live in floatround.Spec; this declares its C layout
-# (Cython checks the object size when the module is imported).
-cdef extern class numprec._kernels.floatround.Spec [object NumprecSpecObject, check_size error]:
-    cdef FloatSpec spec
+from numprec._kernels.floatround cimport Spec
 
 cdef enum:
     SEQUENTIAL = 0
