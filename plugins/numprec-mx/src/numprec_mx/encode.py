@@ -76,13 +76,9 @@ def quantize(x, fmt, rounding="nearest_even", *, seed=None, stream=0, offset=0,
     arr = np.asarray(x)
     if arr.dtype not in (np.float64, np.float32):
         raise TypeError(f"x must hold float64 or float32 values, got dtype {arr.dtype}")
-    scheme = rounding
-    if isinstance(rounding, str):
-        from numprec.registry import get_rounding   # resolves plugin schemes by name too
-        scheme = get_rounding(rounding)
-    key = numprec.RandomKey.make(0 if seed is None and not scheme.stochastic else seed,
-                                 stream, offset, random_bits)
-    return _encode(arr.astype(np.float64, copy=False), fmt, scheme, key, values=False)
+    # a fresh seed when None: unused by deterministic schemes
+    key = numprec.RandomKey.make(seed, stream, offset, random_bits)
+    return _encode(arr.astype(np.float64, copy=False), fmt, rounding, key, values=False)
 
 
 def dequantize(encoding: BlockEncoding) -> np.ndarray:

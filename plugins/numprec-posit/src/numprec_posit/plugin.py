@@ -3,7 +3,7 @@
 numprec calls these through pluggy when its registry is first used:
 ``numprec_formats`` names the standard posits, ``numprec_parse_format``
 builds any posit<n, es> from a name such as "posit12" or "posit16_1", and
-``numprec_format_classes`` lets ``numprec.formats.from_config`` rebuild a
+``numprec_format_classes`` lets ``numprec.from_config`` rebuild a
 PositFormat from a stored config.
 """
 import numprec
