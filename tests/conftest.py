@@ -3,8 +3,11 @@ import pytest
 
 
 def pytest_addoption(parser):
-    parser.addoption("--runslow", action="store_true", default=False,
-                     help="also run long integrations and exhaustive sweeps")
+    try:
+        parser.addoption("--runslow", action="store_true", default=False,
+                         help="also run long integrations and exhaustive sweeps")
+    except ValueError:      # already added by a plugin's conftest
+        pass
 
 
 def pytest_collection_modifyitems(config, items):

@@ -65,7 +65,7 @@ def _check_out(out, arr):
 
 
 def round(x, fmt, rounding="nearest_even", *, seed=None, random_bits=None, out=None,
-          stream=0, offset=0):
+          stream=0, offset=0, axis=None):
     """Round ``x`` to the number format ``fmt``.
 
     Parameters
@@ -93,6 +93,10 @@ def round(x, fmt, rounding="nearest_even", *, seed=None, random_bits=None, out=N
         Random stream and counter offset: element ``i`` (flat C order) uses
         counter ``offset + i`` in ``stream``, so a chunk of a larger array
         reproduces the whole array's numbers by passing its start.
+    axis : int, optional
+        For block formats (scales shared along an axis, e.g. the MX plugin's
+        formats): the axis of the blocks, overriding the format's own
+        (``fmt.with_axis(axis)``).  Elementwise formats refuse it.
 
     Returns
     -------
@@ -109,6 +113,14 @@ def round(x, fmt, rounding="nearest_even", *, seed=None, random_bits=None, out=N
     fmt = _resolve_format(fmt)
     scheme = _resolve_rounding(rounding)
     arr, scalar = _as_float_array(x)
+    if axis is not None:
+        if fmt.elementwise or not hasattr(fmt, "with_axis"):
+            raise ValueError(f"axis applies to block formats; fmt {fmt.name!r} is elementwise")
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"axis must be an integer, got {axis!r}")
+        if not -arr.ndim <= axis < max(arr.ndim, 1):
+            raise ValueError(f"axis {axis} is out of range for x with {arr.ndim} dimensions")
+        fmt = fmt.with_axis(int(axis))
     if random_bits is not None:
         if not scheme.stochastic:
             raise ValueError(f"random_bits applies to stochastic rounding, not to {scheme.name!r}")

@@ -50,9 +50,14 @@ class RandomKey:
         from numprec._kernels.floatround import key_for
         return key_for(self.seed, self.stream)
 
-    def uniform(self, n: int) -> np.ndarray:
-        """``n`` uniform doubles in [0, 1) for counters offset .. offset+n-1."""
+    def words(self, n: int) -> np.ndarray:
+        """The 64-bit random words of counters offset .. offset+n-1 (the
+        numbers the built-in stochastic schemes use), as uint64."""
         from numprec._kernels.floatround import random_uint64
         words = np.empty(n, dtype=np.uint64)
         random_uint64(words, self.key, self.offset)
-        return (words >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
+        return words
+
+    def uniform(self, n: int) -> np.ndarray:
+        """``n`` uniform doubles in [0, 1) (53 bits of each word)."""
+        return (self.words(n) >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
