@@ -9,7 +9,11 @@ The public API (see docs/ and shared design notes):
   named formats of :func:`list_formats`;
 - the pluggy registry (:func:`get_format`, :func:`list_roundings`,
   :data:`hookimpl`, :class:`FormatEntry`, ...), which plugins extend
-  through the entry point group ``numprec``.
+  through the entry point group ``numprec``;
+- :mod:`numprec.emulate` and its :class:`Policy`: plain-numpy models run
+  with every operation rounded;
+- :mod:`numprec.verify` (Wasserstein verifier), :mod:`numprec.cases` and
+  :mod:`numprec.study` (declarative studies on dask.distributed).
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 
@@ -23,6 +27,9 @@ from numprec.rounding import (
     RandomKey, RoundingScheme, get_num_threads, round, set_num_threads,
 )
 
+from numprec import emulate  # noqa: E402  (subpackage: emulated arithmetic)
+from numprec.emulate import Policy  # noqa: E402
+
 try:
     __version__ = _version("numprec")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
@@ -33,5 +40,6 @@ __all__ = [
     "get_arithmetic", "FloatFormat", "FixedFormat", "IntFormat", "Format", "from_config",
     "RoundingScheme", "RandomKey", "FormatEntry", "ArithmeticEntry", "hookimpl",
     "PluginWarning", "UnknownNameError", "DuplicateNameError", "plugin_errors",
-    "reload_plugins", "set_num_threads", "get_num_threads", "__version__",
+    "reload_plugins", "set_num_threads", "get_num_threads", "emulate", "Policy",
+    "__version__",
 ]

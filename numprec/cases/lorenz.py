@@ -508,3 +508,38 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+# ---------------------------------------------------------------- study runner
+_STUDY_KEYS = ("trajectories", "time", "dt", "spinup", "sample_every", "K", "F", "J")
+
+
+def _study_member(system_name, params, task):
+    unknown = sorted(set(params) - set(_STUDY_KEYS))
+    if unknown:
+        raise ValueError(f"[model] keys {unknown} are not Lorenz parameters "
+                         f"(allowed: {', '.join(_STUDY_KEYS)})")
+    sys_kw = {k: params[k] for k in ("K", "F", "J") if k in params}
+    system = make_system(system_name, **sys_kw)
+    policy = None
+    if task.format is not None:
+        from numprec.emulate import Policy
+        policy = Policy(task.format, rounding=task.rounding, seed=task.seed)
+    ds = simulate(system, members=int(params.get("trajectories", 100)),
+                  time=float(params.get("time", 50.0)), dt=float(params.get("dt", 0.01)),
+                  spinup=float(params.get("spinup", 5.0)),
+                  sample_every=float(params.get("sample_every", 0.1)),
+                  seed=task.ic_seed, policy=policy)
+    # a study member is a batch of trajectories; the runner stacks members
+    return ds.rename(member="trajectory")
+
+
+def study_member_l63(params, task):
+    """Study-runner entry point (``model = "lorenz63"``): one member is a
+    batch of ``trajectories`` Lorenz-63 trajectories (dim "trajectory")."""
+    return _study_member("l63", params, task)
+
+
+def study_member_l96(params, task):
+    """Study-runner entry point (``model = "lorenz96"``)."""
+    return _study_member("l96", params, task)

@@ -1,0 +1,79 @@
+"""The soil-heat case under emulated precision (Paxton et al. 2022 §4):
+round-to-nearest stagnates where stochastic rounding follows double."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from numprec.cases import heat
+from numprec.study.tasks import MemberTask
+
+
+@pytest.fixture(scope="module")
+def ten_years():
+    """Double and 23/16-bit runs over 10 years, when the warming front has
+    reached ~30 m (2 sqrt(D t)) and 40 m has warmed by ~0.4 K in double."""
+    runs = {key: heat.simulate(*key, years=10, seed=1)
+            for key in [("e11m23", "nearest_even"), ("e11m23", "stochastic"),
+                        ("e11m16", "nearest_even"), ("e11m16", "stochastic")]}
+    return heat.simulate(years=10), runs
+
+
+def test_round_to_nearest_stagnates_and_stochastic_rounding_follows_double(ten_years):
+    double, runs = ten_years
+    rows = {(r["format"], r["rounding"]): r for r in heat.errors(runs, double)}
+    T40 = lambda ds: float(ds["T"].isel(time=-1).sel(depth=40.0))  # noqa: E731
+    assert T40(double) - 273.15 > 0.3                     # double has warmed at 40 m
+    rn23 = runs[("e11m23", "nearest_even")]
+    # the deep column never moves from its initial value under RN
+    deep = rn23["T"].isel(time=-1).sel(depth=slice(36, None))
+    assert (deep == rn23["T"].isel(time=0).sel(depth=slice(36, None))).all()
+    assert rows[("e11m23", "nearest_even")]["error_at_probe"] > 0.3
+    assert rows[("e11m23", "stochastic")]["max_error"] < 0.01
+    assert rows[("e11m16", "nearest_even")]["max_error"] > 20 * rows[("e11m16", "stochastic")]["max_error"]
+
+
+def test_dataset_units_and_provenance(ten_years):
+    double, runs = ten_years
+    ds = runs[("e11m23", "stochastic")]
+    assert ds["T"].attrs["units"] == "K" and ds["depth"].attrs["units"] == "m"
+    assert ds.sizes["depth"] == 60 and ds.sizes["time"] == 11
+    assert "e11m23" in ds.attrs["numprec_formats"] and ds.attrs["numprec_seed"] == "1"
+    assert "numprec_version" in ds.attrs
+
+
+def test_same_seed_same_bits_and_other_seed_differs():
+    a = heat.simulate("e11m16", "stochastic", years=0.2, seed=3)
+    b = heat.simulate("e11m16", "stochastic", years=0.2, seed=3)
+    c = heat.simulate("e11m16", "stochastic", years=0.2, seed=4)
+    assert np.array_equal(a["T"].values, b["T"].values)
+    assert not np.array_equal(a["T"].values, c["T"].values)
+
+
+def test_study_member_runs_a_task():
+    task = MemberTask("experiment", "e11m10 stochastic", 0, 0, 9, "e11m10", "stochastic", "all")
+    ds = heat.study_member({"years": 0.1, "output_every": 0.05}, task)
+    assert isinstance(ds, xr.Dataset) and ds.sizes["time"] == 3
+
+
+def test_cli_rejects_bad_options():
+    for args in (["--format", "e5m99"], ["--rounding", "nearest"], ["--years", "-1"]):
+        proc = subprocess.run([sys.executable, "-m", "numprec.cases.heat", *args],
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2 and "error:" in proc.stderr, args
+
+
+@pytest.mark.slow
+def test_sixty_years_reproduce_paxton():
+    """science.md: 23 bits RN errors ~4.3 K (below ~35 m never warms), SR
+    ~0.001 K; 16 bits RN ~6.6 K vs SR ~0.03 K; 10 bits SR ~0.7 K."""
+    reference, runs = heat.run_all(["e11m23", "e11m16", "e11m10"], ["nearest_even", "stochastic"],
+                                   years=60, seed=0, progress=False)
+    rows = {(r["format"], r["rounding"]): r for r in heat.errors(runs, reference)}
+    assert 3.5 < rows[("e11m23", "nearest_even")]["max_error"] < 5.0
+    assert rows[("e11m23", "stochastic")]["max_error"] < 0.005
+    assert 5.5 < rows[("e11m16", "nearest_even")]["max_error"] < 7.5
+    assert rows[("e11m16", "stochastic")]["max_error"] < 0.06
+    assert 0.3 < rows[("e11m10", "stochastic")]["error_at_probe"] < 1.5

@@ -1,0 +1,62 @@
+"""The study files in cases/ parse, and shortened copies run end to end on a
+LocalCluster with the real models."""
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from numprec.study import expand, load_study, run_study
+
+CASES = Path(__file__).resolve().parents[2] / "cases"
+FILES = sorted(CASES.glob("*.toml"))
+
+
+def dump_toml(doc):
+    """Minimal TOML writer for the shapes study files use."""
+    def value(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, str):
+            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+        return repr(v)
+    lines = []
+    for section, table in doc.items():
+        lines.append(f"[{section}]")
+        lines += [f"{k} = {value(v)}" for k, v in table.items()]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_shipped_study_files_are_valid(path):
+    spec = load_study(path)
+    assert expand(spec)
+
+
+SHORT = {
+    "soil_heat": {"model": {"years": 0.5, "output_every": 0.1},
+                  "grid": {"formats": ["e11m10"], "roundings": ["nearest_even", "stochastic"]}},
+    "lorenz63": {"model": {"trajectories": 20, "time": 5.0, "spinup": 1.0},
+                 "grid": {"formats": ["e11m8"], "roundings": ["nearest_even", "stochastic"]},
+                 "ensemble": {"reference_members": 2, "baseline_members": 2, "members": 2}},
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHORT))
+def test_shortened_study_runs_end_to_end(tmp_path, name):
+    with open(CASES / f"{name}.toml", "rb") as fh:
+        doc = tomllib.load(fh)
+    for section, changes in SHORT[name].items():
+        doc[section].update(changes)
+    doc["study"]["output"] = str(tmp_path / "out")
+    path = tmp_path / f"{name}.toml"
+    path.write_text(dump_toml(doc))
+    report, result = run_study(path, workers=2, progress=False)
+    assert report.exists() and (tmp_path / "out" / "verdicts.nc").exists()
+    assert set(result["experiment"].values) == {"e11m10 nearest_even", "e11m10 stochastic"} \
+        or set(result["experiment"].values) == {"e11m8 nearest_even", "e11m8 stochastic"}
+    assert set(result["verdict"].values.ravel()) <= {"indistinguishable", "minor",
+                                                    "distinguishable", "unstable"}
