@@ -48,7 +48,7 @@ def _kernel(name):
     return Extension(f"numprec._kernels.{name}", [f"numprec/_kernels/{name}.pyx"])
 
 
-KERNELS = ["floatround"]
+KERNELS = ["floatround", "fused"]
 if os.path.exists("numprec/_kernels/reduce.pyx"):
     KERNELS.append("reduce")
 
