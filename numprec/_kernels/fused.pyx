@@ -30,15 +30,15 @@ the operands so that numpy reports it under the active ``np.errstate``.
 The add-and-mask rounding is CPFloat's (Fasi & Mikaitis 2023, "CPFloat: A C
 library for simulating low-precision arithmetic", ACM TOMS 49(2)).
 """
-from libc.stdint cimport uint64_t
+from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcpy
 from cpython.buffer cimport (PyObject_GetBuffer, PyBuffer_Release, PyBuffer_IsContiguous,
-                             PyBUF_STRIDES, PyBUF_FORMAT, PyBUF_WRITABLE)
+                             PyBUF_STRIDES, PyBUF_WRITABLE)
 from cython.parallel cimport prange
 
 from numprec._kernels.floatcore cimport (
     FloatSpec, ModeMasks, FastParams, mode_masks, fast_params, round_bits, round_normal,
-    counter_random, stream_key, SIGN_BIT, MODE_NEAREST_EVEN, MODE_STOCHASTIC,
+    counter_random, stream_key, SIGN_BIT, INF_BITS, MODE_NEAREST_EVEN, MODE_STOCHASTIC,
     MODE_STOCHASTIC_UNIFORM,
 )
 from numprec._kernels.floatround cimport Spec
@@ -47,18 +47,31 @@ import numpy as np
 
 from numprec.rounding.threads import PARALLEL_MIN_SIZE, get_num_threads
 
-cdef extern from "<fenv.h>" nogil:
-    int feclearexcept(int excepts)
-    int fetestexcept(int excepts)
-    int FE_DIVBYZERO
-    int FE_OVERFLOW
-    int FE_UNDERFLOW
-    int FE_INVALID
-
-cdef int FE_REPORTED = FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW | FE_INVALID
+cdef extern from *:
+    """
+    /* The floating-point exceptions numpy reports (divide by zero, overflow,
+       underflow, invalid).  On x86-64 the operations run on SSE/AVX, whose
+       flags live in MXCSR: reading and writing it is much cheaper than
+       glibc's feclearexcept, which also saves and reloads the x87 state. */
+    #if defined(__x86_64__) || defined(_M_X64)
+    #include <xmmintrin.h>
+    #define NUMPREC_FPE_BITS (_MM_EXCEPT_INVALID | _MM_EXCEPT_DIV_ZERO | \
+                              _MM_EXCEPT_OVERFLOW | _MM_EXCEPT_UNDERFLOW)
+    static inline void numprec_fpe_clear(void) { _mm_setcsr(_mm_getcsr() & ~NUMPREC_FPE_BITS); }
+    static inline int numprec_fpe_test(void) { return (int)(_mm_getcsr() & NUMPREC_FPE_BITS); }
+    #else
+    #include <fenv.h>
+    #define NUMPREC_FPE_BITS (FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW | FE_INVALID)
+    static inline void numprec_fpe_clear(void) { feclearexcept(NUMPREC_FPE_BITS); }
+    static inline int numprec_fpe_test(void) { return fetestexcept(NUMPREC_FPE_BITS); }
+    #endif
+    """
+    void fpe_clear "numprec_fpe_clear"() noexcept nogil
+    int fpe_test "numprec_fpe_test"() noexcept nogil
 
 cdef enum:
     BLOCK = 256      # elements whose range is checked together
+    NEED_NUMPY = 1 << 30   # _run's answer when numpy must compute the operation
 
 # Operation codes (numprec.emulate._engine maps ufuncs to them).
 cpdef enum:
@@ -93,6 +106,7 @@ ctypedef struct Job:
 
 
 cdef object _ndarray = np.ndarray
+cdef object _object_new = object.__new__
 cdef object _empty = np.empty
 cdef object _f64 = np.dtype(np.float64)
 cdef object _f32 = np.dtype(np.float32)
@@ -396,9 +410,39 @@ cdef void _round_run(const Job* jb, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil
 
 
 # ------------------------------------------------------------------ a chunk
+cdef inline bint _two_nans64(const double* a, const double* b, Py_ssize_t n) noexcept nogil:
+    """Whether some a[i] and b[i] are both NaN (tested on the bits: no FPU
+    flags)."""
+    cdef uint64_t u, v
+    cdef bint r = False
+    cdef Py_ssize_t i
+    for i in range(n):
+        memcpy(&u, &a[i], 8)
+        memcpy(&v, &b[i], 8)
+        r |= ((u & ~SIGN_BIT) > INF_BITS) & ((v & ~SIGN_BIT) > INF_BITS)
+    return r
+
+
+cdef inline bint _two_nans32(const float* a, const float* b, Py_ssize_t n) noexcept nogil:
+    cdef uint32_t u, v
+    cdef bint r = False
+    cdef Py_ssize_t i
+    for i in range(n):
+        memcpy(&u, &a[i], 4)
+        memcpy(&v, &b[i], 4)
+        r |= ((u & 0x7FFFFFFFu) > 0x7F800000u) & ((v & 0x7FFFFFFFu) > 0x7F800000u)
+    return r
+
+
 cdef int _run(const Job* jb, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
     """Compute and round elements lo..hi-1 (element i with random counter
-    i); returns the FPU exception flags the operation raised."""
+    i); returns the FPU exception flags the operation raised, or
+    NEED_NUMPY (nothing useful done) when two NaN operands meet.
+
+    Which NaN a binary operation returns when both operands are NaN is
+    not fixed by IEEE 754 and, on x86, depends on the order in which the
+    compiler put the operands of an add or multiply, which may differ
+    between numpy's loops and ours; such a result is left to numpy."""
     cdef uint64_t buf[BLOCK]
     cdef double sbuf64[BLOCK]
     cdef float sbuf32[BLOCK]
@@ -420,7 +464,7 @@ cdef int _run(const Job* jb, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
         for i in range(BLOCK):
             sbuf64[i] = jb.s
             sbuf32[i] = <float>jb.s
-    feclearexcept(FE_REPORTED)
+    fpe_clear()
     while start < hi:
         stop = start + BLOCK if start + BLOCK < hi else hi
         m = stop - start
@@ -431,6 +475,8 @@ cdef int _run(const Job* jb, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
             if jb.fast:
                 general = _FAST64[jb.op](pa64, pb64, o64 + start, m, jb, <uint64_t>start)
             if general:
+                if pa64 != pb64 and _two_nans64(pa64, pb64, m):
+                    return NEED_NUMPY
                 _compute64(pa64, pb64, <uint64_t*>(o64 + start), m, jb.op)
                 _general(<uint64_t*>(o64 + start), m, jb, <uint64_t>start)
         else:
@@ -440,23 +486,27 @@ cdef int _run(const Job* jb, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
             if jb.fast:
                 general = _FAST32[jb.op](pa32, pb32, o32 + start, m, jb, <uint64_t>start)
             if general:
+                if pa32 != pb32 and _two_nans32(pa32, pb32, m):
+                    return NEED_NUMPY
                 _compute32(pa32, pb32, buf, m, jb.op)
                 _general(buf, m, jb, <uint64_t>start)
                 # float64 -> float32 is exact: the format's values fit float32.
                 for i in range(m):
                     o32[start + i] = <float> fbuf[i]
         start = stop
-    return fetestexcept(FE_REPORTED)
+    return fpe_test()
 
 
-cdef inline bint _get(object x, Py_buffer* view, char fmt) except -1:
-    """Acquire the buffer of ``x`` if it is a C-contiguous ndarray of the
-    container dtype (``fmt`` "d" or "f"); False (nothing held) otherwise."""
+cdef inline bint _get(object x, Py_buffer* view, object dtype) except -1:
+    """Acquire the buffer of ``x`` if it is a C-contiguous ndarray of
+    ``dtype``; False (nothing held) otherwise."""
     if type(x) is not _ndarray:
         return False
-    PyObject_GetBuffer(x, view, PyBUF_STRIDES | PyBUF_FORMAT)
-    if (view.format[0] == fmt and view.format[1] == 0
-            and PyBuffer_IsContiguous(view, b'C')):
+    dt = x.dtype
+    if dt is not dtype and dt != dtype:
+        return False
+    PyObject_GetBuffer(x, view, PyBUF_STRIDES)
+    if PyBuffer_IsContiguous(view, b'C'):
         return True
     PyBuffer_Release(view)
     return False
@@ -499,7 +549,8 @@ cdef class Fused:
     cdef uint64_t seed
     cdef object tree
     cdef object dtype
-    cdef char fmt
+    # set by bind(): what apply() needs to read and make emulated arrays
+    cdef object policy, compute, array_type, scalars
 
     def __init__(self, Spec spec, int mode, int rbits, bint stochastic, uint64_t seed,
                  tree, dtype):
@@ -523,10 +574,69 @@ cdef class Fused:
         self.seed = seed
         self.tree = tree
         self.dtype = _f64 if self.job.f64 else _f32
-        self.fmt = b'd' if self.job.f64 else b'f'
 
     cdef inline uint64_t _key(self, uint64_t stream):
         return stream_key(self.seed, stream) if self.job.rnd_on else 0
+
+    def bind(self, policy, compute, array_type):
+        """Attach the policy whose operations :meth:`apply` carries out, its
+        compute format and the emulated array type."""
+        self.policy = policy
+        self.compute = compute
+        self.array_type = array_type
+        self.scalars = policy._scalars
+
+    def apply(self, int op, tuple inputs, home, ufunc):
+        """An emulated ``ufunc(*inputs)`` for numprec.emulate's engine.
+
+        The operands are taken as the engine's fast path takes them: the
+        data of emulated arrays in the compute format and container dtype,
+        ``policy._operand(x)`` for anything else (Python numbers through the
+        policy's cache of rounded scalars).  Returns the result as an
+        emulated array of the compute format whose home policy is ``home``,
+        or, when the fused kernel does not apply, the list of operands (the
+        caller goes on with them: no stream was taken for the operation).
+        """
+        cdef list raw = self.operands(inputs)
+        cdef Py_ssize_t nin = len(raw)
+        cdef object E = self.array_type
+        if nin == 2:
+            res = self._binary(op, raw[0], raw[1], ufunc)
+        elif nin == 1:
+            res = self._binary(op, raw[0], None, ufunc)
+        else:
+            res = None
+        if res is None:
+            return raw
+        o = _object_new(E)          # EmulatedArray.__new__ is Python: skip it
+        o._data = res
+        o._format = self.compute
+        o._policy = home
+        return o
+
+    cpdef list operands(self, tuple inputs):
+        """The raw operands of ``inputs`` as the engine's fast path takes
+        them (see :meth:`apply`)."""
+        cdef object E = self.array_type
+        cdef object compute = self.compute
+        cdef object dt = self.dtype
+        cdef Py_ssize_t k
+        cdef Py_ssize_t nin = len(inputs)
+        cdef list raw = [None] * nin
+        for k in range(nin):
+            x = inputs[k]
+            if type(x) is E and x._format is compute:
+                d = x._data
+                if d.dtype is not dt and d.dtype != dt:
+                    d = self.policy._operand(x, E)
+            elif type(x) is float or type(x) is int:
+                d = self.scalars.get(x)
+                if d is None:
+                    d = self.policy._scalar(x)
+            else:
+                d = self.policy._operand(x, E)
+            raw[k] = d
+        return raw
 
     def __call__(self, int op, a, b, ufunc):
         """``ufunc(a, b)`` (``ufunc(a)`` when ``b`` is None) rounded, or None
@@ -540,6 +650,9 @@ cdef class Fused:
         C-contiguous array, element ``i`` rounded with random counter ``i``
         of the next stream of the counter.
         """
+        return self._binary(op, a, b, ufunc)
+
+    cdef object _binary(self, int op, object a, object b, object ufunc):
         cdef Py_buffer va, vb, vo
         cdef bint ha = False, hb = False, ho = False
         cdef Job jb = self.job
@@ -553,7 +666,7 @@ cdef class Fused:
             raise ValueError(f"op must be an operation code 0..{OP_SQUARE}, got {op}")
         jb.op = op
         try:
-            ha = _get(a, &va, self.fmt)
+            ha = _get(a, &va, self.dtype)
             if b is None:
                 if not ha or op != OP_SQUARE:
                     return None
@@ -565,7 +678,7 @@ cdef class Fused:
             else:
                 if op == OP_SQUARE:
                     return None
-                hb = _get(b, &vb, self.fmt)
+                hb = _get(b, &vb, self.dtype)
                 if ha and hb:
                     if not _same_shape(&va, &vb):
                         return None
@@ -614,7 +727,13 @@ cdef class Fused:
                 PyBuffer_Release(&vb)
             if ho:
                 PyBuffer_Release(&vo)
-        if flags:
+        if flags & NEED_NUMPY:
+            # numpy computes (and reports exceptions); we round.
+            res = ufunc(a) if b is None else ufunc(a, b)
+            if not self._round_into(res, stream):
+                raise RuntimeError(f"numpy's {ufunc} result is not a C-contiguous "
+                                   f"{self.dtype} array")
+        elif flags:
             # Let numpy report the exception under the active np.errstate
             # (it may raise: then no stream is taken, as without fusion).
             if b is None:
@@ -629,19 +748,26 @@ cdef class Fused:
         (no stream taken) unless ``res`` is a writable C-contiguous ndarray of
         the container dtype.  This is the rounding step alone, for results
         numpy computed (as ``numprec.round(res, ..., stream=s, out=res)``)."""
+        cdef uint64_t stream = self.tree.counter
+        if not self._round_into(res, stream):
+            return None
+        self.tree.counter = stream + 1
+        return res
+
+    cdef bint _round_into(self, object res, uint64_t stream) except -1:
+        """Round ``res`` in place with ``stream``; False (nothing done) if
+        it is not a writable C-contiguous ndarray of the container dtype."""
         cdef Py_buffer vo
         cdef Job jb = self.job
         cdef Py_ssize_t n, t, chunk, lo, hi
         cdef int nthreads = 1
-        cdef uint64_t stream
-        if not _get(res, &vo, self.fmt):
-            return None
+        if not _get(res, &vo, self.dtype):
+            return False
         try:
             if vo.readonly:
-                return None
+                return False
             jb.out = <char*> vo.buf
             n = vo.len // vo.itemsize
-            stream = self.tree.counter
             jb.key = self._key(stream)
             if n >= PARALLEL_MIN_SIZE:
                 nthreads = get_num_threads()
@@ -658,5 +784,4 @@ cdef class Fused:
                             _round_run(&jb, lo, hi)
         finally:
             PyBuffer_Release(&vo)
-        self.tree.counter = stream + 1
-        return res
+        return True

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from numprec._kernels import fused as _fk
 from numprec._kernels.floatround import key_for, round_array
 from numprec.emulate._rounder import Rounder
 from numprec.rounding.threads import PARALLEL_MIN_SIZE, get_num_threads
@@ -31,6 +32,20 @@ EXACT_UFUNCS = frozenset({np.negative, np.positive, np.absolute, np.fabs, np.max
                           np.minimum, np.fmax, np.fmin, np.copysign})
 #: Reductions/accumulations that only select values (no rounding needed).
 SELECTING_REDUCTIONS = frozenset({np.maximum, np.minimum, np.fmax, np.fmin})
+
+#: Module switch of the fused kernels (:mod:`numprec._kernels.fused`): when
+#: True, add/subtract/multiply/divide/square on C-contiguous operands of one
+#: shape (or an array and a scalar) are computed and rounded in one pass, and
+#: other ufunc results are rounded by its mode-specialised loop.  False sends
+#: every operation through numpy and the generic rounding kernel.  Both give
+#: the same bits (tests/emulate/test_fused.py); the switch is for tests and
+#: timings.
+FUSED = True
+
+#: Ufuncs the fused kernels compute themselves.
+FUSED_UFUNCS = {np.add: _fk.OP_ADD, np.subtract: _fk.OP_SUBTRACT,
+                np.multiply: _fk.OP_MULTIPLY, np.true_divide: _fk.OP_DIVIDE,
+                np.square: _fk.OP_SQUARE}
 
 _array_type = None
 
@@ -55,6 +70,25 @@ def rounder_for(pol, fmt):
     if r is None:
         r = cache[fmt] = Rounder(fmt, pol.rounding, pol.random_bits)
     return r
+
+
+def fused_for(pol):
+    """The policy's :class:`numprec._kernels.fused.Fused` (cached on it), or
+    None where the fused kernels do not apply: no kernel rounding or an
+    arithmetic scheme (``pol._fast`` false), or nothing to round
+    (``pol._identity``)."""
+    try:
+        return pol._fused_kernel
+    except AttributeError:
+        pass
+    fz = None
+    if pol._fast and not pol._identity:
+        tree = pol._tree
+        fz = _fk.Fused(pol._spec, pol._mode, pol._rbits, pol._stochastic, tree.seed, tree,
+                       tree.dtype)
+        fz.bind(pol, pol.compute, _E())
+    pol._fused_kernel = fz
+    return fz
 
 
 def const_rounder_for(pol, fmt):
@@ -113,38 +147,47 @@ def finish(pol, home, res, target=None, exact=False):
 
 
 # ----------------------------------------------------------------- ufuncs
+def _wrap(res, fmt, home, E):
+    o = object.__new__(E)
+    o._data = res
+    o._format = fmt
+    o._policy = home
+    return o
+
+
 def call(pol, home, ufunc, inputs, out, kwargs):
     """``ufunc(*inputs, out=out, **kwargs)`` rounded by ``pol``."""
+    if out is None and not kwargs:
+        if FUSED:
+            # add/subtract/multiply/divide/square: one pass of the fused kernel.
+            try:
+                fz = pol._fused_kernel
+            except AttributeError:
+                fz = fused_for(pol)
+            if fz is not None:
+                op = FUSED_UFUNCS.get(ufunc)
+                if op is not None:
+                    raw = fz.apply(op, inputs, home, ufunc)
+                    if type(raw) is not list:
+                        return raw
+                    return _fused_result(pol, home, ufunc, fz, ufunc(*raw))
+                if ufunc.nout == 1 and ufunc.signature is None:
+                    return _fused_result(pol, home, ufunc, fz, ufunc(*fz.operands(inputs)))
+        if pol._fast and ufunc.nout == 1 and ufunc.signature is None:
+            # Without the fused kernels (or nothing to round): operands
+            # already in the compute format, a fresh float result.
+            E = _array_type or _E()
+            compute = pol.compute
+            dt = pol._tree.dtype
+            raw = [x._data if (type(x) is E and x._format is compute and x._data.dtype == dt)
+                   else pol._operand(x, E) for x in inputs]
+            return _fast_result(pol, home, ufunc, ufunc(*raw), E)
     E = _array_type or _E()
     if ufunc is np.matmul:
         return matmul(pol, home, inputs, out, kwargs)
     if ufunc.signature is not None:
         raise TypeError(f"numprec.emulate has no rounded implementation of the generalized "
                         f"ufunc {ufunc.__name__}; supported: matmul")
-    if out is None and not kwargs and pol._fast and ufunc.nout == 1:
-        # The common case, with as little Python as possible: operands
-        # already in the compute format, a fresh float result.
-        compute = pol.compute
-        dt = pol._tree.dtype
-        raw = [x._data if (type(x) is E and x._format is compute and x._data.dtype == dt)
-               else pol._operand(x, E) for x in inputs]
-        res = ufunc(*raw)
-        if type(res) is np.ndarray and res.dtype == dt and res.flags.c_contiguous:
-            if ufunc not in EXACT_UFUNCS and not pol._identity:
-                tree = pol._tree
-                stream = tree.counter
-                tree.counter = stream + 1
-                flat = res.reshape(-1)
-                n = flat.size
-                round_array(flat, flat, pol._spec, pol._mode,
-                            key_for(tree.seed, stream) if pol._stochastic else 0, 0,
-                            pol._rbits, 1 if n < PARALLEL_MIN_SIZE else get_num_threads())
-            o = object.__new__(E)
-            o._data = res
-            o._format = compute
-            o._policy = home
-            return o
-        return finish(pol, home, res, None, ufunc in EXACT_UFUNCS and pol._exact_ok)
     raw = [pol._operand(x, E) for x in inputs]
     arith = pol._arith
     if arith is not None and (ufunc is np.multiply or ufunc is np.square) and not kwargs:
@@ -167,6 +210,34 @@ def call(pol, home, ufunc, inputs, out, kwargs):
         return finish(pol, home, res, out[0] if out else None, exact)
     targets = out if out is not None else (None,) * ufunc.nout
     return tuple(finish(pol, home, r, t, exact) for r, t in zip(res, targets))
+
+
+def _fused_result(pol, home, ufunc, fz, res):
+    """Round a fresh ufunc result with the fused kernels' rounding loop and
+    wrap it (the fast path when the operation itself is not fused)."""
+    if ufunc in EXACT_UFUNCS:
+        return _fast_result(pol, home, ufunc, res, _array_type or _E())
+    if fz.round(res) is not None:
+        return _wrap(res, pol.compute, home, _array_type)
+    return finish(pol, home, res, None, False)
+
+
+def _fast_result(pol, home, ufunc, res, E):
+    """Round (with the generic kernel) and wrap a fresh ufunc result of the
+    fast path: the path without the fused kernels."""
+    dt = pol._tree.dtype
+    if type(res) is np.ndarray and res.dtype == dt and res.flags.c_contiguous:
+        if ufunc not in EXACT_UFUNCS and not pol._identity:
+            tree = pol._tree
+            stream = tree.counter
+            tree.counter = stream + 1
+            flat = res.reshape(-1)
+            n = flat.size
+            round_array(flat, flat, pol._spec, pol._mode,
+                        key_for(tree.seed, stream) if pol._stochastic else 0, 0,
+                        pol._rbits, 1 if n < PARALLEL_MIN_SIZE else get_num_threads())
+        return _wrap(res, pol.compute, home, E)
+    return finish(pol, home, res, None, ufunc in EXACT_UFUNCS and pol._exact_ok)
 
 
 def outer(pol, home, ufunc, inputs, out, kwargs):
