@@ -38,7 +38,7 @@ from cython.parallel cimport prange
 
 from numprec._kernels.floatcore cimport (
     FloatSpec, ModeMasks, FastParams, mode_masks, fast_params, round_bits, round_normal,
-    counter_random, stream_key, SIGN_BIT, INF_BITS, MODE_NEAREST_EVEN, MODE_STOCHASTIC,
+    counter_random, mix64, stream_key, GOLDEN, SIGN_BIT, INF_BITS, MODE_NEAREST_EVEN, MODE_STOCHASTIC,
     MODE_STOCHASTIC_UNIFORM,
 )
 from numprec._kernels.floatround cimport Spec
@@ -112,219 +112,152 @@ cdef object _f64 = np.dtype(np.float64)
 cdef object _f32 = np.dtype(np.float32)
 
 
-# ----------------------------------------------------------------- scalar ops
-cdef inline double _op64(double x, double y, int op) noexcept nogil:
-    if op == OP_ADD:
-        return x + y
-    elif op == OP_SUBTRACT:
-        return x - y
-    elif op == OP_MULTIPLY:
-        return x * y
-    return x / y
+# ------------------------------------------------- compile-time parameters
+# The loops below are specialised by Cython's fused types, not by the C
+# compiler's inlining: each combination of container type (float/double),
+# operation and rounding-mode class becomes its own C function whose
+# constants are already in the source, so gcc vectorises each one whatever
+# its inlining budget.  The tag types carry no data; a NULL pointer of the
+# tag type selects the specialisation.
+ctypedef struct OpAdd:
+    char unused
+ctypedef struct OpSub:
+    char unused
+ctypedef struct OpMul:
+    char unused
+ctypedef struct OpDiv:
+    char unused
+
+ctypedef fused OpT:
+    OpAdd
+    OpSub
+    OpMul
+    OpDiv
+
+ctypedef struct RoundNE:         # round to nearest even: masks known
+    char unused
+ctypedef struct RoundSR:         # stochastic rounding: masks known, random bits
+    char unused
+ctypedef struct RoundAny:        # other deterministic modes: masks at run time
+    char unused
+ctypedef struct RoundAnyRandom:  # other random modes: masks at run time, random bits
+    char unused
+
+ctypedef fused ModeT:
+    RoundNE
+    RoundSR
+    RoundAny
+    RoundAnyRandom
+
+ctypedef fused real:
+    float
+    double
 
 
-cdef inline float _op32(float x, float y, int op) noexcept nogil:
-    if op == OP_ADD:
-        return x + y
-    elif op == OP_SUBTRACT:
-        return x - y
-    elif op == OP_MULTIPLY:
-        return x * y
-    return x / y
+cdef inline ModeMasks _masks(ModeT* md, const Job* jb) noexcept nogil:
+    if ModeT is RoundNE:
+        return mode_masks(MODE_NEAREST_EVEN)
+    elif ModeT is RoundSR:
+        return mode_masks(MODE_STOCHASTIC)
+    else:
+        return jb.mm
 
 
 # ------------------------------------------------------------- the fast pass
-# ``op``, ``mode`` and ``rnd_on`` are constants at every call site (mode -1:
-# the masks jb.mm), so each instance is a branch-free loop that gcc
-# vectorises.  Scalar operands come in as a block filled with the scalar.
-cdef inline bint _fast64_k(const double* a, const double* b, double* out, Py_ssize_t n,
-                           int op, int mode, bint rnd_on, const Job* jb,
-                           uint64_t offset) noexcept nogil:
-    """out[i] = round_normal(a[i] op b[i]); returns True if some result lies
-    outside the fast path's range (then ``out`` must be recomputed)."""
-    cdef ModeMasks mm = mode_masks(mode) if mode >= 0 else jb.mm
+cdef bint _fast_k(const real* a, const real* b, real* out, Py_ssize_t n, OpT* op, ModeT* md,
+                  const Job* jb, uint64_t offset) noexcept nogil:
+    """out[i] = round_normal(a[i] op b[i]) (float results widened exactly to
+    float64 and narrowed exactly after rounding: the format's values fit
+    float32); returns True if some result lies outside the fast path's range
+    (then the block must be done again by the general pass)."""
+    cdef ModeMasks mm = _masks(md, jb)
     cdef FastParams fp = jb.fp
-    cdef uint64_t key = jb.key
+    # counter_random(key, offset + i) == mix64(ctr + i * GOLDEN): the product
+    # becomes an induction variable of the vectorised loop.
+    cdef uint64_t ctr = jb.key + (offset + 1) * GOLDEN
     cdef uint64_t lo = jb.lo
     cdef uint64_t hi = jb.lo + jb.span
     cdef uint64_t mn = ~(<uint64_t>0)
     cdef uint64_t mx = 0
     cdef uint64_t u, m
+    cdef real r
     cdef double c
     cdef Py_ssize_t i
     for i in range(n):
-        c = _op64(a[i], b[i], op)
-        memcpy(&u, &c, 8)
-        m = u & ~SIGN_BIT
-        mn = m if m < mn else mn
-        mx = m if m > mx else mx
-        if rnd_on:
-            u = round_normal(u, fp, mm, counter_random(key, offset + <uint64_t>i))
+        if OpT is OpAdd:
+            r = a[i] + b[i]
+        elif OpT is OpSub:
+            r = a[i] - b[i]
+        elif OpT is OpMul:
+            r = a[i] * b[i]
         else:
-            u = round_normal(u, fp, mm, 0)
-        memcpy(&out[i], &u, 8)
-    return mn < lo or mx > hi
-
-
-cdef inline bint _fast32_k(const float* a, const float* b, float* out, Py_ssize_t n,
-                           int op, int mode, bint rnd_on, const Job* jb,
-                           uint64_t offset) noexcept nogil:
-    """As _fast64_k for float32 containers: the float32 result is widened
-    (exactly) to float64, rounded, and narrowed (exactly: the format's
-    values fit float32)."""
-    cdef ModeMasks mm = mode_masks(mode) if mode >= 0 else jb.mm
-    cdef FastParams fp = jb.fp
-    cdef uint64_t key = jb.key
-    cdef uint64_t lo = jb.lo
-    cdef uint64_t hi = jb.lo + jb.span
-    cdef uint64_t mn = ~(<uint64_t>0)
-    cdef uint64_t mx = 0
-    cdef uint64_t u, m
-    cdef double c
-    cdef Py_ssize_t i
-    for i in range(n):
-        c = <double>_op32(a[i], b[i], op)
+            r = a[i] / b[i]
+        c = r
         memcpy(&u, &c, 8)
         m = u & ~SIGN_BIT
         mn = m if m < mn else mn
         mx = m if m > mx else mx
-        if rnd_on:
-            u = round_normal(u, fp, mm, counter_random(key, offset + <uint64_t>i))
+        if ModeT is RoundSR or ModeT is RoundAnyRandom:
+            u = round_normal(u, fp, mm, mix64(ctr + <uint64_t>i * GOLDEN))
         else:
             u = round_normal(u, fp, mm, 0)
         memcpy(&c, &u, 8)
-        out[i] = <float>c
+        out[i] = <real>c
     return mn < lo or mx > hi
 
 
-cdef inline bint _fast64_m(const double* a, const double* b, double* out, Py_ssize_t n,
-                           int op, const Job* jb, uint64_t offset) noexcept nogil:
-    # round-to-nearest-even and stochastic rounding get their own loops;
-    # the other modes share two (masks at run time).
+cdef bint _fast_op(const real* a, const real* b, real* out, Py_ssize_t n, OpT* op,
+                   const Job* jb, uint64_t offset) noexcept nogil:
     if jb.mode == MODE_NEAREST_EVEN:
-        return _fast64_k(a, b, out, n, op, MODE_NEAREST_EVEN, False, jb, offset)
+        return _fast_k(a, b, out, n, op, <RoundNE*>NULL, jb, offset)
     elif jb.mode == MODE_STOCHASTIC:
-        return _fast64_k(a, b, out, n, op, MODE_STOCHASTIC, True, jb, offset)
+        return _fast_k(a, b, out, n, op, <RoundSR*>NULL, jb, offset)
     elif jb.rnd_on:
-        return _fast64_k(a, b, out, n, op, -1, True, jb, offset)
-    return _fast64_k(a, b, out, n, op, -1, False, jb, offset)
+        return _fast_k(a, b, out, n, op, <RoundAnyRandom*>NULL, jb, offset)
+    return _fast_k(a, b, out, n, op, <RoundAny*>NULL, jb, offset)
 
 
-cdef inline bint _fast32_m(const float* a, const float* b, float* out, Py_ssize_t n,
-                           int op, const Job* jb, uint64_t offset) noexcept nogil:
-    if jb.mode == MODE_NEAREST_EVEN:
-        return _fast32_k(a, b, out, n, op, MODE_NEAREST_EVEN, False, jb, offset)
-    elif jb.mode == MODE_STOCHASTIC:
-        return _fast32_k(a, b, out, n, op, MODE_STOCHASTIC, True, jb, offset)
-    elif jb.rnd_on:
-        return _fast32_k(a, b, out, n, op, -1, True, jb, offset)
-    return _fast32_k(a, b, out, n, op, -1, False, jb, offset)
-
-
-# One function per (operation, dtype), reached through a table of pointers:
-# gcc then specialises each body for its constant ``op`` and never merges
-# them into one function too large to inline the loops into.
-ctypedef bint (*fast64_fn)(const double*, const double*, double*, Py_ssize_t, const Job*,
-                           uint64_t) noexcept nogil
-ctypedef bint (*fast32_fn)(const float*, const float*, float*, Py_ssize_t, const Job*,
-                           uint64_t) noexcept nogil
-
-
-cdef bint _add64(const double* a, const double* b, double* out, Py_ssize_t n, const Job* jb,
-                 uint64_t offset) noexcept nogil:
-    return _fast64_m(a, b, out, n, OP_ADD, jb, offset)
-
-
-cdef bint _sub64(const double* a, const double* b, double* out, Py_ssize_t n, const Job* jb,
-                 uint64_t offset) noexcept nogil:
-    return _fast64_m(a, b, out, n, OP_SUBTRACT, jb, offset)
-
-
-cdef bint _mul64(const double* a, const double* b, double* out, Py_ssize_t n, const Job* jb,
-                 uint64_t offset) noexcept nogil:
-    return _fast64_m(a, b, out, n, OP_MULTIPLY, jb, offset)
-
-
-cdef bint _div64(const double* a, const double* b, double* out, Py_ssize_t n, const Job* jb,
-                 uint64_t offset) noexcept nogil:
-    return _fast64_m(a, b, out, n, OP_DIVIDE, jb, offset)
-
-
-cdef bint _add32(const float* a, const float* b, float* out, Py_ssize_t n, const Job* jb,
-                 uint64_t offset) noexcept nogil:
-    return _fast32_m(a, b, out, n, OP_ADD, jb, offset)
-
-
-cdef bint _sub32(const float* a, const float* b, float* out, Py_ssize_t n, const Job* jb,
-                 uint64_t offset) noexcept nogil:
-    return _fast32_m(a, b, out, n, OP_SUBTRACT, jb, offset)
-
-
-cdef bint _mul32(const float* a, const float* b, float* out, Py_ssize_t n, const Job* jb,
-                 uint64_t offset) noexcept nogil:
-    return _fast32_m(a, b, out, n, OP_MULTIPLY, jb, offset)
-
-
-cdef bint _div32(const float* a, const float* b, float* out, Py_ssize_t n, const Job* jb,
-                 uint64_t offset) noexcept nogil:
-    return _fast32_m(a, b, out, n, OP_DIVIDE, jb, offset)
-
-
-cdef fast64_fn _FAST64[4]
-cdef fast32_fn _FAST32[4]
-_FAST64[OP_ADD] = _add64
-_FAST64[OP_SUBTRACT] = _sub64
-_FAST64[OP_MULTIPLY] = _mul64
-_FAST64[OP_DIVIDE] = _div64
-_FAST32[OP_ADD] = _add32
-_FAST32[OP_SUBTRACT] = _sub32
-_FAST32[OP_MULTIPLY] = _mul32
-_FAST32[OP_DIVIDE] = _div32
+cdef bint _fast(const real* a, const real* b, real* out, Py_ssize_t n, const Job* jb,
+                uint64_t offset) noexcept nogil:
+    if jb.op == OP_ADD:
+        return _fast_op(a, b, out, n, <OpAdd*>NULL, jb, offset)
+    elif jb.op == OP_SUBTRACT:
+        return _fast_op(a, b, out, n, <OpSub*>NULL, jb, offset)
+    elif jb.op == OP_MULTIPLY:
+        return _fast_op(a, b, out, n, <OpMul*>NULL, jb, offset)
+    return _fast_op(a, b, out, n, <OpDiv*>NULL, jb, offset)
 
 
 # ---------------------------------------------------------- the general pass
-cdef inline void _compute64_k(const double* a, const double* b, uint64_t* out, Py_ssize_t n,
-                              int op) noexcept nogil:
+cdef void _compute_k(const real* a, const real* b, uint64_t* out, Py_ssize_t n,
+                     OpT* op) noexcept nogil:
+    """out[i] = float64 bits of (a[i] op b[i]) (float results widened)."""
     cdef Py_ssize_t i
+    cdef real r
     cdef double c
     for i in range(n):
-        c = _op64(a[i], b[i], op)
+        if OpT is OpAdd:
+            r = a[i] + b[i]
+        elif OpT is OpSub:
+            r = a[i] - b[i]
+        elif OpT is OpMul:
+            r = a[i] * b[i]
+        else:
+            r = a[i] / b[i]
+        c = r
         memcpy(&out[i], &c, 8)
 
 
-cdef inline void _compute32_k(const float* a, const float* b, uint64_t* out, Py_ssize_t n,
-                              int op) noexcept nogil:
-    cdef Py_ssize_t i
-    cdef double c
-    for i in range(n):
-        c = <double>_op32(a[i], b[i], op)
-        memcpy(&out[i], &c, 8)
-
-
-cdef void _compute64(const double* a, const double* b, uint64_t* out, Py_ssize_t n,
-                     int op) noexcept nogil:
-    """out[i] = float64 bits of (a[i] op b[i])."""
+cdef void _compute(const real* a, const real* b, uint64_t* out, Py_ssize_t n,
+                   int op) noexcept nogil:
     if op == OP_ADD:
-        _compute64_k(a, b, out, n, OP_ADD)
+        _compute_k(a, b, out, n, <OpAdd*>NULL)
     elif op == OP_SUBTRACT:
-        _compute64_k(a, b, out, n, OP_SUBTRACT)
+        _compute_k(a, b, out, n, <OpSub*>NULL)
     elif op == OP_MULTIPLY:
-        _compute64_k(a, b, out, n, OP_MULTIPLY)
+        _compute_k(a, b, out, n, <OpMul*>NULL)
     else:
-        _compute64_k(a, b, out, n, OP_DIVIDE)
-
-
-cdef void _compute32(const float* a, const float* b, uint64_t* out, Py_ssize_t n,
-                     int op) noexcept nogil:
-    """out[i] = float64 bits of the float32 result (a[i] op b[i])."""
-    if op == OP_ADD:
-        _compute32_k(a, b, out, n, OP_ADD)
-    elif op == OP_SUBTRACT:
-        _compute32_k(a, b, out, n, OP_SUBTRACT)
-    elif op == OP_MULTIPLY:
-        _compute32_k(a, b, out, n, OP_MULTIPLY)
-    else:
-        _compute32_k(a, b, out, n, OP_DIVIDE)
+        _compute_k(a, b, out, n, <OpDiv*>NULL)
 
 
 cdef void _general(uint64_t* x, Py_ssize_t n, const Job* jb, uint64_t offset) noexcept nogil:
@@ -343,29 +276,29 @@ cdef void _general(uint64_t* x, Py_ssize_t n, const Job* jb, uint64_t offset) no
 
 
 # ------------------------------------------------- rounding in place only
-cdef inline void _normal_k(uint64_t* x, Py_ssize_t n, int mode, bint rnd_on, const Job* jb,
-                           uint64_t offset) noexcept nogil:
-    """round_normal over a block, in place (constants as in _fast64_k)."""
-    cdef ModeMasks mm = mode_masks(mode) if mode >= 0 else jb.mm
+cdef void _normal_k(uint64_t* x, Py_ssize_t n, ModeT* md, const Job* jb,
+                    uint64_t offset) noexcept nogil:
+    """round_normal over a block, in place."""
+    cdef ModeMasks mm = _masks(md, jb)
     cdef FastParams fp = jb.fp
-    cdef uint64_t key = jb.key
+    cdef uint64_t ctr = jb.key + (offset + 1) * GOLDEN    # as in _fast_k
     cdef Py_ssize_t i
     for i in range(n):
-        if rnd_on:
-            x[i] = round_normal(x[i], fp, mm, counter_random(key, offset + <uint64_t>i))
+        if ModeT is RoundSR or ModeT is RoundAnyRandom:
+            x[i] = round_normal(x[i], fp, mm, mix64(ctr + <uint64_t>i * GOLDEN))
         else:
             x[i] = round_normal(x[i], fp, mm, 0)
 
 
 cdef void _normal(uint64_t* x, Py_ssize_t n, const Job* jb, uint64_t offset) noexcept nogil:
     if jb.mode == MODE_NEAREST_EVEN:
-        _normal_k(x, n, MODE_NEAREST_EVEN, False, jb, offset)
+        _normal_k(x, n, <RoundNE*>NULL, jb, offset)
     elif jb.mode == MODE_STOCHASTIC:
-        _normal_k(x, n, MODE_STOCHASTIC, True, jb, offset)
+        _normal_k(x, n, <RoundSR*>NULL, jb, offset)
     elif jb.rnd_on:
-        _normal_k(x, n, -1, True, jb, offset)
+        _normal_k(x, n, <RoundAnyRandom*>NULL, jb, offset)
     else:
-        _normal_k(x, n, -1, False, jb, offset)
+        _normal_k(x, n, <RoundAny*>NULL, jb, offset)
 
 
 cdef void _round_block(uint64_t* x, Py_ssize_t n, const Job* jb, uint64_t offset) noexcept nogil:
@@ -473,22 +406,22 @@ cdef int _run(const Job* jb, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
             pb64 = b64 + start if jb.lay != LAY_AS else sbuf64
             general = True
             if jb.fast:
-                general = _FAST64[jb.op](pa64, pb64, o64 + start, m, jb, <uint64_t>start)
+                general = _fast(pa64, pb64, o64 + start, m, jb, <uint64_t>start)
             if general:
                 if pa64 != pb64 and _two_nans64(pa64, pb64, m):
                     return NEED_NUMPY
-                _compute64(pa64, pb64, <uint64_t*>(o64 + start), m, jb.op)
+                _compute(pa64, pb64, <uint64_t*>(o64 + start), m, jb.op)
                 _general(<uint64_t*>(o64 + start), m, jb, <uint64_t>start)
         else:
             pa32 = a32 + start if jb.lay != LAY_SA else sbuf32
             pb32 = b32 + start if jb.lay != LAY_AS else sbuf32
             general = True
             if jb.fast:
-                general = _FAST32[jb.op](pa32, pb32, o32 + start, m, jb, <uint64_t>start)
+                general = _fast(pa32, pb32, o32 + start, m, jb, <uint64_t>start)
             if general:
                 if pa32 != pb32 and _two_nans32(pa32, pb32, m):
                     return NEED_NUMPY
-                _compute32(pa32, pb32, buf, m, jb.op)
+                _compute(pa32, pb32, buf, m, jb.op)
                 _general(buf, m, jb, <uint64_t>start)
                 # float64 -> float32 is exact: the format's values fit float32.
                 for i in range(m):
