@@ -107,6 +107,7 @@ ctypedef struct Job:
 
 cdef object _ndarray = np.ndarray
 cdef object _object_new = object.__new__
+cdef object _ufunc_type = np.ufunc
 cdef object _empty = np.empty
 cdef object _f64 = np.dtype(np.float64)
 cdef object _f32 = np.dtype(np.float32)
@@ -483,7 +484,7 @@ cdef class Fused:
     cdef object tree
     cdef object dtype
     # set by bind(): what apply() needs to read and make emulated arrays
-    cdef object policy, compute, array_type, scalars
+    cdef object policy, compute, array_type, scalars, ops, exact, kinds
 
     def __init__(self, Spec spec, int mode, int rbits, bint stochastic, uint64_t seed,
                  tree, dtype):
@@ -511,37 +512,68 @@ cdef class Fused:
     cdef inline uint64_t _key(self, uint64_t stream):
         return stream_key(self.seed, stream) if self.job.rnd_on else 0
 
-    def bind(self, policy, compute, array_type):
-        """Attach the policy whose operations :meth:`apply` carries out, its
-        compute format and the emulated array type."""
+    def bind(self, policy, compute, array_type, ops, exact):
+        """Attach what :meth:`apply` needs: the policy whose operations it
+        carries out, its compute format, the emulated array type, the
+        ``{ufunc: OP_...}`` table of fused operations and the set of ufuncs
+        whose results need no rounding."""
         self.policy = policy
         self.compute = compute
         self.array_type = array_type
         self.scalars = policy._scalars
+        self.ops = dict(ops)
+        self.exact = frozenset(exact)
+        self.kinds = {}
 
-    def apply(self, int op, tuple inputs, home, ufunc):
-        """An emulated ``ufunc(*inputs)`` for numprec.emulate's engine.
+    cdef int _kind(self, ufunc) except? -3:
+        """The fused operation code of ``ufunc``; -1 for another ufunc with
+        one output whose result is rounded; -2 for everything else."""
+        kind = self.ops.get(ufunc)
+        if kind is None:
+            if (type(ufunc) is _ufunc_type and ufunc.nout == 1 and ufunc.signature is None
+                    and ufunc not in self.exact):
+                kind = -1
+            else:
+                kind = -2
+        self.kinds[ufunc] = kind
+        return kind
 
-        The operands are taken as the engine's fast path takes them: the
-        data of emulated arrays in the compute format and container dtype,
-        ``policy._operand(x)`` for anything else (Python numbers through the
-        policy's cache of rounded scalars).  Returns the result as an
-        emulated array of the compute format whose home policy is ``home``,
-        or, when the fused kernel does not apply, the list of operands (the
-        caller goes on with them: no stream was taken for the operation).
+    def apply(self, ufunc, tuple inputs, home):
+        """An emulated ``ufunc(*inputs)`` (no ``out=`` or other arguments)
+        for numprec.emulate's engine.
+
+        The operands are taken as the engine's fast path takes them (see
+        :meth:`operands`); add/subtract/multiply/divide/square are computed
+        and rounded in one pass where the operands allow it, other ufuncs
+        are computed by numpy and rounded in place.  Returns the result as
+        an emulated array of the compute format whose home policy is
+        ``home``; a 1-tuple ``(result,)`` holding numpy's result when it is
+        not a C-contiguous float array of the container dtype (the caller
+        rounds and wraps it: no stream was taken for it); or None, having
+        done nothing, for ufuncs it does not handle (several outputs,
+        generalized ufuncs, results that are never rounded).
         """
-        cdef list raw = self.operands(inputs)
-        cdef Py_ssize_t nin = len(raw)
-        cdef object E = self.array_type
-        if nin == 2:
-            res = self._binary(op, raw[0], raw[1], ufunc)
-        elif nin == 1:
-            res = self._binary(op, raw[0], None, ufunc)
-        else:
-            res = None
+        cdef int kind
+        cdef list raw
+        cdef Py_ssize_t nin
+        kobj = self.kinds.get(ufunc)
+        kind = self._kind(ufunc) if kobj is None else kobj
+        if kind == -2:
+            return None
+        raw = self.operands(inputs)
+        nin = len(raw)
+        res = None
+        if kind >= 0:
+            if nin == 2:
+                res = self._binary(kind, raw[0], raw[1], ufunc)
+            elif nin == 1:
+                res = self._binary(kind, raw[0], None, ufunc)
         if res is None:
-            return raw
-        o = _object_new(E)          # EmulatedArray.__new__ is Python: skip it
+            res = ufunc(*raw)
+            if not self._round_into(res, self.tree.counter):
+                return (res,)
+            self.tree.counter = self.tree.counter + 1
+        o = _object_new(self.array_type)     # EmulatedArray.__new__ is Python: skip it
         o._data = res
         o._format = self.compute
         o._policy = home

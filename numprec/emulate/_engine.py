@@ -86,7 +86,7 @@ def fused_for(pol):
         tree = pol._tree
         fz = _fk.Fused(pol._spec, pol._mode, pol._rbits, pol._stochastic, tree.seed, tree,
                        tree.dtype)
-        fz.bind(pol, pol.compute, _E())
+        fz.bind(pol, pol.compute, _E(), FUSED_UFUNCS, EXACT_UFUNCS)
     pol._fused_kernel = fz
     return fz
 
@@ -159,20 +159,18 @@ def call(pol, home, ufunc, inputs, out, kwargs):
     """``ufunc(*inputs, out=out, **kwargs)`` rounded by ``pol``."""
     if out is None and not kwargs:
         if FUSED:
-            # add/subtract/multiply/divide/square: one pass of the fused kernel.
+            # The common case in C: add/subtract/multiply/divide/square in one
+            # pass of the fused kernel, other ufuncs rounded by its loops.
             try:
                 fz = pol._fused_kernel
             except AttributeError:
                 fz = fused_for(pol)
             if fz is not None:
-                op = FUSED_UFUNCS.get(ufunc)
-                if op is not None:
-                    raw = fz.apply(op, inputs, home, ufunc)
-                    if type(raw) is not list:
-                        return raw
-                    return _fused_result(pol, home, ufunc, fz, ufunc(*raw))
-                if ufunc.nout == 1 and ufunc.signature is None:
-                    return _fused_result(pol, home, ufunc, fz, ufunc(*fz.operands(inputs)))
+                res = fz.apply(ufunc, inputs, home)
+                if res is not None:
+                    if type(res) is tuple:
+                        return finish(pol, home, res[0], None, False)
+                    return res
         if pol._fast and ufunc.nout == 1 and ufunc.signature is None:
             # Without the fused kernels (or nothing to round): operands
             # already in the compute format, a fresh float result.
@@ -210,16 +208,6 @@ def call(pol, home, ufunc, inputs, out, kwargs):
         return finish(pol, home, res, out[0] if out else None, exact)
     targets = out if out is not None else (None,) * ufunc.nout
     return tuple(finish(pol, home, r, t, exact) for r, t in zip(res, targets))
-
-
-def _fused_result(pol, home, ufunc, fz, res):
-    """Round a fresh ufunc result with the fused kernels' rounding loop and
-    wrap it (the fast path when the operation itself is not fused)."""
-    if ufunc in EXACT_UFUNCS:
-        return _fast_result(pol, home, ufunc, res, _array_type or _E())
-    if fz.round(res) is not None:
-        return _wrap(res, pol.compute, home, _array_type)
-    return finish(pol, home, res, None, False)
 
 
 def _fast_result(pol, home, ufunc, res, E):
