@@ -100,6 +100,7 @@ ctypedef struct Job:
     int rbits
     bint f64, fast, rnd_on
     uint64_t lo, span, key
+    uint64_t base        # random counter of element 0 (rounding only; 0 for operations)
     FloatSpec sp
     FastParams fp
     ModeMasks mm
@@ -323,7 +324,8 @@ cdef void _round_block(uint64_t* x, Py_ssize_t n, const Job* jb, uint64_t offset
 
 
 cdef void _round_run(const Job* jb, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
-    """Round elements lo..hi-1 of jb.out in place."""
+    """Round elements lo..hi-1 of jb.out in place (element i with random
+    counter jb.base + i)."""
     cdef double buf[BLOCK]
     cdef Py_ssize_t start = lo
     cdef Py_ssize_t stop, m, i
@@ -333,11 +335,11 @@ cdef void _round_run(const Job* jb, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil
         stop = start + BLOCK if start + BLOCK < hi else hi
         m = stop - start
         if jb.f64:
-            _round_block(<uint64_t*>(o64 + start), m, jb, <uint64_t>start)
+            _round_block(<uint64_t*>(o64 + start), m, jb, jb.base + <uint64_t>start)
         else:
             for i in range(m):
                 buf[i] = o32[start + i]
-            _round_block(<uint64_t*>buf, m, jb, <uint64_t>start)
+            _round_block(<uint64_t*>buf, m, jb, jb.base + <uint64_t>start)
             for i in range(m):
                 o32[start + i] = <float> buf[i]
         start = stop
@@ -431,6 +433,64 @@ cdef int _run(const Job* jb, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
     return fpe_test()
 
 
+cdef void _setup(Job* jb, Spec spec, int mode, int rbits) noexcept:
+    """The format and rounding-mode fields of a Job."""
+    jb.sp = spec.spec
+    jb.fp = fast_params(spec.spec, rbits)
+    jb.mm = mode_masks(mode)
+    jb.mode = mode
+    jb.rbits = rbits
+    jb.fast = spec.fast
+    jb.lo = spec.fast_lo
+    jb.span = spec.fast_span
+    jb.rnd_on = mode == MODE_STOCHASTIC or mode == MODE_STOCHASTIC_UNIFORM
+    jb.key = 0
+    jb.base = 0
+
+
+cdef void _round_threads(const Job* jb, Py_ssize_t n, int nthreads) noexcept nogil:
+    cdef Py_ssize_t t, chunk, lo, hi
+    if nthreads <= 1:
+        _round_run(jb, 0, n)
+        return
+    chunk = (n + nthreads - 1) // nthreads
+    for t in prange(nthreads, num_threads=nthreads, schedule="static"):
+        lo = t * chunk
+        hi = lo + chunk if lo + chunk < n else n
+        if lo < hi:
+            _round_run(jb, lo, hi)
+
+
+def round_inplace(x, Spec spec, int mode, uint64_t key, uint64_t offset, int rbits,
+                  int nthreads):
+    """:func:`numprec._kernels.floatround.round_array` of ``x`` into itself
+    with the mode-specialised loops of this module: ``x`` a writable
+    C-contiguous float64 or float32 ndarray, element ``i`` (flat C order)
+    rounded with random counter ``offset + i`` of the stream ``key``.  Same
+    bits as round_array."""
+    cdef Py_buffer vo
+    cdef Job jb
+    cdef Py_ssize_t n
+    if not 1 <= rbits <= 64:
+        raise ValueError(f"rbits must be in 1..64, got {rbits}")
+    if type(x) is not _ndarray or not (x.dtype == _f64 or x.dtype == _f32):
+        raise TypeError(f"x must be a float64 or float32 ndarray, got {type(x).__name__}")
+    _setup(&jb, spec, mode, rbits)
+    jb.f64 = x.dtype == _f64
+    PyObject_GetBuffer(x, &vo, PyBUF_STRIDES | PyBUF_WRITABLE)
+    try:
+        if not PyBuffer_IsContiguous(&vo, b'C'):
+            raise ValueError("x must be C-contiguous")
+        jb.out = <char*> vo.buf
+        jb.key = key
+        jb.base = offset
+        n = vo.len // vo.itemsize
+        with nogil:
+            _round_threads(&jb, n, nthreads)
+    finally:
+        PyBuffer_Release(&vo)
+
+
 cdef inline bint _get(object x, Py_buffer* view, object dtype) except -1:
     """Acquire the buffer of ``x`` if it is a C-contiguous ndarray of
     ``dtype``; False (nothing held) otherwise."""
@@ -493,18 +553,9 @@ cdef class Fused:
             raise ValueError(f"dtype must be float64 or float32, got {dtype}")
         if not 1 <= rbits <= 64:
             raise ValueError(f"rbits must be in 1..64, got {rbits}")
-        self.job.sp = spec.spec
-        self.job.fp = fast_params(spec.spec, rbits)
-        self.job.mm = mode_masks(mode)
-        self.job.mode = mode
-        self.job.rbits = rbits
-        self.job.fast = spec.fast
-        self.job.lo = spec.fast_lo
-        self.job.span = spec.fast_span
-        self.job.rnd_on = stochastic and (mode == MODE_STOCHASTIC
-                                          or mode == MODE_STOCHASTIC_UNIFORM)
+        _setup(&self.job, spec, mode, rbits)
+        self.job.rnd_on = self.job.rnd_on and stochastic
         self.job.f64 = dtype == _f64
-        self.job.key = 0
         self.seed = seed
         self.tree = tree
         self.dtype = _f64 if self.job.f64 else _f32
@@ -736,17 +787,8 @@ cdef class Fused:
             jb.key = self._key(stream)
             if n >= PARALLEL_MIN_SIZE:
                 nthreads = get_num_threads()
-            if nthreads <= 1:
-                with nogil:
-                    _round_run(&jb, 0, n)
-            else:
-                chunk = (n + nthreads - 1) // nthreads
-                with nogil:
-                    for t in prange(nthreads, num_threads=nthreads, schedule="static"):
-                        lo = t * chunk
-                        hi = lo + chunk if lo + chunk < n else n
-                        if lo < hi:
-                            _round_run(&jb, lo, hi)
+            with nogil:
+                _round_threads(&jb, n, nthreads)
         finally:
             PyBuffer_Release(&vo)
         return True

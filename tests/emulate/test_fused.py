@@ -161,6 +161,44 @@ def test_zero_size_and_zero_dimensional():
     assert_same_bits(got, R(np.asarray(af[3] + bf[7]), "fp16", "stochastic", 1))
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("rounding", ROUNDINGS)
+@pytest.mark.parametrize("nthreads", [1, 2])
+def test_round_inplace_equals_numprec_round(dtype, rounding, nthreads):
+    from numprec._kernels.floatround import key_for
+    p = policy("bf16", rounding, dtype, random_bits=7 if "stochastic" in rounding else None)
+    x = np.concatenate(data(dtype, seed=6))
+    got = x.copy()
+    key = key_for(SEED, 4) if p.rounding.stochastic else 0
+    fk.round_inplace(got, p._spec, p._mode, key, 12345, p._rbits, nthreads)
+    want = numprec.round(x, "bf16", rounding, seed=SEED, stream=4, offset=12345,
+                         random_bits=p.random_bits)
+    assert_same_bits(got, want)
+    with pytest.raises(ValueError, match="C-contiguous"):
+        fk.round_inplace(got[::2], p._spec, p._mode, key, 0, p._rbits, 1)
+    with pytest.raises(TypeError, match="float64 or float32"):
+        fk.round_inplace(np.arange(4), p._spec, p._mode, key, 0, p._rbits, 1)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("rounding", ["nearest_even", "up", "stochastic"])
+def test_in_place_operators(dtype, rounding):
+    """``x op= y`` computes into x and rounds it in place (the rounder's path)."""
+    p = policy("fp16", rounding, dtype)
+    a, b = data(dtype, seed=2)
+    af, bf = R(a, "fp16"), R(b, "fp16")
+    x, y = p.constant(a), p.constant(b)
+    with np.errstate(all="ignore"):
+        x *= y
+        want = R(af * bf, "fp16", rounding, 0)
+        assert_same_bits(x, want)
+        x -= 0.3
+        want = R(want - float(R(np.float64(0.3), "fp16")), "fp16", rounding, 1)
+        assert_same_bits(x, want)
+        z = p.asarray(b)                               # asarray rounds with the scheme
+        assert_same_bits(z, R(b, "fp16", rounding, 2))
+
+
 # ------------------------------------------------------- fallbacks and mixing
 @pytest.mark.parametrize("rounding", ["nearest_even", "stochastic"])
 def test_broadcasting_and_strided_operands_fall_back(rounding):
