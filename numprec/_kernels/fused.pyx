@@ -165,6 +165,25 @@ cdef inline ModeMasks _masks(ModeT* md, const Job* jb) noexcept nogil:
         return jb.mm
 
 
+cdef inline uint64_t _sr_normal(uint64_t bits, uint64_t rnd, uint64_t sh1, uint64_t sh2,
+                                uint64_t keep) noexcept nogil:
+    """round_normal(bits, fp, mode_masks(MODE_STOCHASTIC), rnd) in 4
+    operations, with sh1 = fp.sr_right + 1, sh2 = fp.sr_left, keep = ~fp.mask.
+
+    With the stochastic masks round_normal returns
+    ``((a + (sr_inc & mask)) & ~mask) | sign``, a = |bits|, where
+    ``sr_inc = ((rnd >> sr_right) >> 1) << sr_left`` is the top rb random
+    bits (1 <= rb <= s; callers use it only for s >= 1) placed just below
+    the kept lsb: sr_inc < 2**s = ulp,
+    so ``sr_inc & mask == sr_inc``, and ``(rnd >> sr_right) >> 1 == rnd >>
+    (sr_right + 1)`` because sr_right + 1 = 64 - rb <= 63.  In the normal
+    range a <= max_bits < INF_BITS, so a + sr_inc < INF_BITS + 2**52 <= 2**63:
+    adding to the signed pattern cannot carry into the sign bit and
+    ``(bits + sr_inc) & keep`` is the same value with the same sign.
+    """
+    return (bits + ((rnd >> sh1) << sh2)) & keep
+
+
 # ------------------------------------------------------------- the fast pass
 cdef bint _fast_k(const real* a, const real* b, real* out, Py_ssize_t n, OpT* op, ModeT* md,
                   const Job* jb, uint64_t offset) noexcept nogil:
@@ -185,6 +204,9 @@ cdef bint _fast_k(const real* a, const real* b, real* out, Py_ssize_t n, OpT* op
     cdef real r
     cdef double c
     cdef Py_ssize_t i
+    cdef uint64_t sh1 = fp.sr_right + 1       # see _sr_normal
+    cdef uint64_t sh2 = fp.sr_left
+    cdef uint64_t keep = ~fp.mask
     for i in range(n):
         if OpT is OpAdd:
             r = a[i] + b[i]
@@ -199,7 +221,9 @@ cdef bint _fast_k(const real* a, const real* b, real* out, Py_ssize_t n, OpT* op
         m = u & ~SIGN_BIT
         mn = m if m < mn else mn
         mx = m if m > mx else mx
-        if ModeT is RoundSR or ModeT is RoundAnyRandom:
+        if ModeT is RoundSR:
+            u = _sr_normal(u, mix64(ctr + <uint64_t>i * GOLDEN), sh1, sh2, keep)
+        elif ModeT is RoundAnyRandom:
             u = round_normal(u, fp, mm, mix64(ctr + <uint64_t>i * GOLDEN))
         else:
             u = round_normal(u, fp, mm, 0)
@@ -212,7 +236,7 @@ cdef bint _fast_op(const real* a, const real* b, real* out, Py_ssize_t n, OpT* o
                    const Job* jb, uint64_t offset) noexcept nogil:
     if jb.mode == MODE_NEAREST_EVEN:
         return _fast_k(a, b, out, n, op, <RoundNE*>NULL, jb, offset)
-    elif jb.mode == MODE_STOCHASTIC:
+    elif jb.mode == MODE_STOCHASTIC and jb.fp.s > 0:     # _sr_normal needs rb >= 1
         return _fast_k(a, b, out, n, op, <RoundSR*>NULL, jb, offset)
     elif jb.rnd_on:
         return _fast_k(a, b, out, n, op, <RoundAnyRandom*>NULL, jb, offset)
@@ -284,9 +308,14 @@ cdef void _normal_k(uint64_t* x, Py_ssize_t n, ModeT* md, const Job* jb,
     cdef ModeMasks mm = _masks(md, jb)
     cdef FastParams fp = jb.fp
     cdef uint64_t ctr = jb.key + (offset + 1) * GOLDEN    # as in _fast_k
+    cdef uint64_t sh1 = fp.sr_right + 1
+    cdef uint64_t sh2 = fp.sr_left
+    cdef uint64_t keep = ~fp.mask
     cdef Py_ssize_t i
     for i in range(n):
-        if ModeT is RoundSR or ModeT is RoundAnyRandom:
+        if ModeT is RoundSR:
+            x[i] = _sr_normal(x[i], mix64(ctr + <uint64_t>i * GOLDEN), sh1, sh2, keep)
+        elif ModeT is RoundAnyRandom:
             x[i] = round_normal(x[i], fp, mm, mix64(ctr + <uint64_t>i * GOLDEN))
         else:
             x[i] = round_normal(x[i], fp, mm, 0)
@@ -295,7 +324,7 @@ cdef void _normal_k(uint64_t* x, Py_ssize_t n, ModeT* md, const Job* jb,
 cdef void _normal(uint64_t* x, Py_ssize_t n, const Job* jb, uint64_t offset) noexcept nogil:
     if jb.mode == MODE_NEAREST_EVEN:
         _normal_k(x, n, <RoundNE*>NULL, jb, offset)
-    elif jb.mode == MODE_STOCHASTIC:
+    elif jb.mode == MODE_STOCHASTIC and jb.fp.s > 0:     # _sr_normal needs rb >= 1
         _normal_k(x, n, <RoundSR*>NULL, jb, offset)
     elif jb.rnd_on:
         _normal_k(x, n, <RoundAnyRandom*>NULL, jb, offset)

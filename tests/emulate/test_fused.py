@@ -26,9 +26,10 @@ ROUNDINGS = ["nearest_even", "nearest_away", "toward_zero", "up", "down", "odd",
 OPS = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply, "divide": np.divide}
 # fp16 and bf16: IEEE-like; float8_e4m3fn: no inf (overflow -> NaN); e8m0fnu:
 # unsigned and without zero (kernels' general path only); e11m10: float64's
-# exponent range (float64 containers only); no subnormals.
+# exponent range (float64 containers only); no subnormals; e9m52: float64's
+# precision (nothing to round in the normal range, no random bits used).
 FORMATS = ["fp16", "bf16", "float8_e4m3fn", "float8_e8m0fnu", "e11m10",
-           numprec.FloatFormat(5, 4, subnormals=False)]
+           numprec.FloatFormat(5, 4, subnormals=False), numprec.FloatFormat(9, 52)]
 SEED = 11
 
 
