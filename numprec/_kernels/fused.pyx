@@ -286,19 +286,30 @@ cdef void _compute(const real* a, const real* b, uint64_t* out, Py_ssize_t n,
         _compute_k(a, b, out, n, <OpDiv*>NULL)
 
 
-cdef void _general(uint64_t* x, Py_ssize_t n, const Job* jb, uint64_t offset) noexcept nogil:
+cdef void _general_k(uint64_t* x, Py_ssize_t n, ModeT* md, const Job* jb,
+                     uint64_t offset) noexcept nogil:
     """round_bits over a block, in place."""
+    cdef ModeMasks mm = _masks(md, jb)
     cdef FloatSpec sp = jb.sp
-    cdef ModeMasks mm = jb.mm
     cdef uint64_t key = jb.key
     cdef int rbits = jb.rbits
     cdef Py_ssize_t i
-    if jb.rnd_on:
-        for i in range(n):
+    for i in range(n):
+        if ModeT is RoundSR or ModeT is RoundAnyRandom:
             x[i] = round_bits(x[i], sp, mm, counter_random(key, offset + <uint64_t>i), rbits)
-    else:
-        for i in range(n):
+        else:
             x[i] = round_bits(x[i], sp, mm, 0, rbits)
+
+
+cdef void _general(uint64_t* x, Py_ssize_t n, const Job* jb, uint64_t offset) noexcept nogil:
+    if jb.mode == MODE_NEAREST_EVEN:
+        _general_k(x, n, <RoundNE*>NULL, jb, offset)
+    elif jb.mode == MODE_STOCHASTIC:
+        _general_k(x, n, <RoundSR*>NULL, jb, offset)
+    elif jb.rnd_on:
+        _general_k(x, n, <RoundAnyRandom*>NULL, jb, offset)
+    else:
+        _general_k(x, n, <RoundAny*>NULL, jb, offset)
 
 
 # ------------------------------------------------- rounding in place only
@@ -332,9 +343,9 @@ cdef void _normal(uint64_t* x, Py_ssize_t n, const Job* jb, uint64_t offset) noe
         _normal_k(x, n, <RoundAny*>NULL, jb, offset)
 
 
-cdef void _round_block(uint64_t* x, Py_ssize_t n, const Job* jb, uint64_t offset) noexcept nogil:
+cdef bint _round_block(uint64_t* x, Py_ssize_t n, const Job* jb, uint64_t offset) noexcept nogil:
     """Round a block in place: the fast path if every value is in the
-    format's normal range, else the general path."""
+    format's normal range, else the general path (then returns True)."""
     cdef uint64_t lo = jb.lo
     cdef uint64_t hi = jb.lo + jb.span
     cdef uint64_t mn = ~(<uint64_t>0)
@@ -348,8 +359,9 @@ cdef void _round_block(uint64_t* x, Py_ssize_t n, const Job* jb, uint64_t offset
             mx = m if m > mx else mx
         if mn >= lo and mx <= hi:
             _normal(x, n, jb, offset)
-            return
+            return False
     _general(x, n, jb, offset)
+    return True
 
 
 cdef void _round_run(const Job* jb, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
@@ -424,7 +436,7 @@ cdef int _run(const Job* jb, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
     cdef const float* pa32
     cdef const float* pb32
     cdef double* fbuf = <double*> buf
-    cdef bint general
+    cdef bint general = False       # did the previous block need the general path?
     if jb.lay != LAY_AA:
         for i in range(BLOCK):
             sbuf64[i] = jb.s
@@ -433,31 +445,36 @@ cdef int _run(const Job* jb, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
     while start < hi:
         stop = start + BLOCK if start + BLOCK < hi else hi
         m = stop - start
+        # Optimistic one-pass block unless the previous block was not in the
+        # normal range; then (data with zeros, specials, ...) compute first
+        # and round in place after checking the range, wasting no pass.
         if jb.f64:
             pa64 = a64 + start if jb.lay != LAY_SA else sbuf64
             pb64 = b64 + start if jb.lay != LAY_AS else sbuf64
-            general = True
-            if jb.fast:
+            if jb.fast and not general:
                 general = _fast(pa64, pb64, o64 + start, m, jb, <uint64_t>start)
-            if general:
-                if pa64 != pb64 and _two_nans64(pa64, pb64, m):
-                    return NEED_NUMPY
-                _compute(pa64, pb64, <uint64_t*>(o64 + start), m, jb.op)
-                _general(<uint64_t*>(o64 + start), m, jb, <uint64_t>start)
+                if not general:
+                    start = stop
+                    continue
+            if pa64 != pb64 and _two_nans64(pa64, pb64, m):
+                return NEED_NUMPY
+            _compute(pa64, pb64, <uint64_t*>(o64 + start), m, jb.op)
+            general = _round_block(<uint64_t*>(o64 + start), m, jb, <uint64_t>start)
         else:
             pa32 = a32 + start if jb.lay != LAY_SA else sbuf32
             pb32 = b32 + start if jb.lay != LAY_AS else sbuf32
-            general = True
-            if jb.fast:
+            if jb.fast and not general:
                 general = _fast(pa32, pb32, o32 + start, m, jb, <uint64_t>start)
-            if general:
-                if pa32 != pb32 and _two_nans32(pa32, pb32, m):
-                    return NEED_NUMPY
-                _compute(pa32, pb32, buf, m, jb.op)
-                _general(buf, m, jb, <uint64_t>start)
-                # float64 -> float32 is exact: the format's values fit float32.
-                for i in range(m):
-                    o32[start + i] = <float> fbuf[i]
+                if not general:
+                    start = stop
+                    continue
+            if pa32 != pb32 and _two_nans32(pa32, pb32, m):
+                return NEED_NUMPY
+            _compute(pa32, pb32, buf, m, jb.op)
+            general = _round_block(buf, m, jb, <uint64_t>start)
+            # float64 -> float32 is exact: the format's values fit float32.
+            for i in range(m):
+                o32[start + i] = <float> fbuf[i]
         start = stop
     return fpe_test()
 
