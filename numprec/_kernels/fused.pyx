@@ -101,6 +101,11 @@ ctypedef struct Job:
     bint f64, fast, rnd_on
     uint64_t lo, span, key
     uint64_t base        # random counter of element 0 (rounding only; 0 for operations)
+    # 1 if ±0 may take the fast path with the normal range: round_normal and
+    # round_bits both return ±0 unchanged in every mode unless the format
+    # maps -0 to +0 (unsigned_zero; zero-less formats never take the fast
+    # path).  The range test then runs on |x| - 1, which wraps 0 to the top.
+    uint64_t zero_ok
     FloatSpec sp
     FastParams fp
     ModeMasks mm
@@ -177,7 +182,8 @@ cdef inline uint64_t _sr_normal(uint64_t bits, uint64_t rnd, uint64_t sh1, uint6
     the kept lsb: sr_inc < 2**s = ulp,
     so ``sr_inc & mask == sr_inc``, and ``(rnd >> sr_right) >> 1 == rnd >>
     (sr_right + 1)`` because sr_right + 1 = 64 - rb <= 63.  In the normal
-    range a <= max_bits < INF_BITS, so a + sr_inc < INF_BITS + 2**52 <= 2**63:
+    range (and for ±0) a <= max_bits < INF_BITS, so a + sr_inc < INF_BITS +
+    2**52 <= 2**63:
     adding to the signed pattern cannot carry into the sign bit and
     ``(bits + sr_inc) & keep`` is the same value with the same sign.
     """
@@ -196,7 +202,8 @@ cdef bint _fast_k(const real* a, const real* b, real* out, Py_ssize_t n, OpT* op
     # counter_random(key, offset + i) == mix64(ctr + i * GOLDEN): the product
     # becomes an induction variable of the vectorised loop.
     cdef uint64_t ctr = jb.key + (offset + 1) * GOLDEN
-    cdef uint64_t lo = jb.lo
+    cdef uint64_t zsub = jb.zero_ok          # see Job.zero_ok
+    cdef uint64_t lo = jb.lo - zsub
     cdef uint64_t hi = jb.lo + jb.span
     cdef uint64_t mn = ~(<uint64_t>0)
     cdef uint64_t mx = 0
@@ -219,7 +226,7 @@ cdef bint _fast_k(const real* a, const real* b, real* out, Py_ssize_t n, OpT* op
         c = r
         memcpy(&u, &c, 8)
         m = u & ~SIGN_BIT
-        mn = m if m < mn else mn
+        mn = m - zsub if m - zsub < mn else mn
         mx = m if m > mx else mx
         if ModeT is RoundSR:
             u = _sr_normal(u, mix64(ctr + <uint64_t>i * GOLDEN), sh1, sh2, keep)
@@ -346,7 +353,8 @@ cdef void _normal(uint64_t* x, Py_ssize_t n, const Job* jb, uint64_t offset) noe
 cdef bint _round_block(uint64_t* x, Py_ssize_t n, const Job* jb, uint64_t offset) noexcept nogil:
     """Round a block in place: the fast path if every value is in the
     format's normal range, else the general path (then returns True)."""
-    cdef uint64_t lo = jb.lo
+    cdef uint64_t zsub = jb.zero_ok
+    cdef uint64_t lo = jb.lo - zsub
     cdef uint64_t hi = jb.lo + jb.span
     cdef uint64_t mn = ~(<uint64_t>0)
     cdef uint64_t mx = 0
@@ -355,7 +363,7 @@ cdef bint _round_block(uint64_t* x, Py_ssize_t n, const Job* jb, uint64_t offset
     if jb.fast:
         for i in range(n):
             m = x[i] & ~SIGN_BIT
-            mn = m if m < mn else mn
+            mn = m - zsub if m - zsub < mn else mn
             mx = m if m > mx else mx
         if mn >= lo and mx <= hi:
             _normal(x, n, jb, offset)
@@ -492,6 +500,7 @@ cdef void _setup(Job* jb, Spec spec, int mode, int rbits) noexcept:
     jb.rnd_on = mode == MODE_STOCHASTIC or mode == MODE_STOCHASTIC_UNIFORM
     jb.key = 0
     jb.base = 0
+    jb.zero_ok = 1 if spec.spec.unsigned_zero == 0 else 0
 
 
 cdef void _round_threads(const Job* jb, Py_ssize_t n, int nthreads) noexcept nogil:

@@ -200,6 +200,35 @@ def test_in_place_operators(dtype, rounding):
         assert_same_bits(z, R(b, "fp16", rounding, 2))
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("fmt", ["fp16", "float8_e4m3fnuz", numprec.FloatFormat(5, 0),
+                                 numprec.FloatFormat(6, 3, subnormals=False)], ids=str)
+@pytest.mark.parametrize("rounding", ROUNDINGS)
+def test_zeros_among_normal_values(dtype, fmt, rounding):
+    """Signed zeros in otherwise normal blocks (fnuz formats map -0 to +0)."""
+    from numprec._kernels.floatround import key_for
+    rng = np.random.default_rng(12)
+    n = 4 * 256 + 9
+    a = (rng.uniform(1.0, 4.0, n) * rng.choice([-1.0, 1.0], n)).astype(dtype)
+    b = a.copy()
+    b[::7] *= -1.0                                  # a - b: exact zeros of both signs
+    a[5::11] = -0.0
+    a[9::13] = 0.0
+    p = policy(fmt, rounding, dtype)
+    af, bf = R(a, fmt), R(b, fmt)
+    key = key_for(SEED, 3) if p.rounding.stochastic else 0
+    x = af - bf                                     # +0 and normal values
+    x[3::17] = -0.0
+    got = x.copy()
+    fk.round_inplace(got, p._spec, p._mode, key, 0, p._rbits, 1)
+    assert_same_bits(got, R(x, fmt, rounding, 3))
+    if eng.fused_for(p) is not None:                # fnuz formats take the general engine
+        ea, eb = p.constant(a), p.constant(b)
+        with np.errstate(all="ignore"):
+            assert_same_bits(ea - eb, R(af - bf, fmt, rounding, 0))
+            assert_same_bits(ea * 0.0, R(af * 0.0, fmt, rounding, 1))
+
+
 # ------------------------------------------------------- fallbacks and mixing
 @pytest.mark.parametrize("rounding", ["nearest_even", "stochastic"])
 def test_broadcasting_and_strided_operands_fall_back(rounding):
