@@ -784,6 +784,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
           f"{s['spinup']:g}-day double spin-up, {s['days']:g} days sampled every "
           f"{s['sample_every']:g}, scale={s['scale']:g}, seed={s['seed']}")
     print(study.table, end="")
+    if s["days"] < 200:
+        print("note: each experiment member starts from its reference member's state, so "
+              "verdicts of runs much shorter than the error-growth time (e-folding 30-40 "
+              "days at nx=50) are lenient; see docs/shallow_water.md")
     print(study.diagnostics_table)
     print(f"({study.seconds:.1f} s)")
     if args.output:
