@@ -10,22 +10,28 @@ and the rounding kernel reads the result back in a second (and a third to
 check the range).  Here one loop computes each result and rounds it on the
 normal-range fast path of :func:`floatcore.round_normal`, keeping the
 smallest and largest magnitude of a block of :data:`BLOCK` elements; a block
-with a value outside the format's normal range (zeros, subnormal results,
-overflow, inf, NaN) is computed again and rounded by the general
-:func:`floatcore.round_bits`.  The operation and the rounding mode are
-compile-time constants of the inner loops, so the branch-free rounding loses
-the terms of the other modes and the loop vectorises; the per-call Python
-work (argument checks, key derivation, stream counter) is done here in C.
+with a value outside the format's normal range (subnormal or tiny results,
+overflow, inf, NaN; signed zeros are inside) is computed again and rounded
+by the general :func:`floatcore.round_bits`, and the block after it is
+computed first and range-checked before it is rounded.  The operation and
+the rounding mode are compile-time constants of the inner loops, so the
+branch-free rounding loses the terms of the other modes and the loop
+vectorises; the per-call Python work (operands, key derivation, stream
+counter, result wrapping) is done here in C.  The same loops round numpy's
+results of other ufuncs in place (:meth:`Fused.round`, :func:`round_inplace`).
 
 The arithmetic is the plain C operation on ``double`` (``float``), which is
 the IEEE operation numpy performs (``-O3`` without ``-ffast-math``; one
-operation per element, so there is nothing to contract into an FMA), and the
-rounding is done by the same functions as
-:func:`numprec._kernels.floatround.round_array`, so the results are
-bit-identical to the two-pass computation.  Floating-point exceptions of the
-operation (divide by zero, overflow, underflow, invalid) are read from the
-FPU status flags; when one occurred, the caller's ``ufunc`` is run again on
-the operands so that numpy reports it under the active ``np.errstate``.
+operation per element and integer operations after it, so there is nothing
+to contract into an FMA), and the rounding is floatcore's (stochastic
+rounding in the equivalent four-operation form :func:`_sr_normal`), so the
+results are bit-identical to the two-pass computation.  Floating-point
+exceptions of the operation (divide by zero, overflow, underflow, invalid)
+are read from the FPU status flags; when one occurred, the caller's
+``ufunc`` is run again on the operands so that numpy reports it under the
+active ``np.errstate``.  Which NaN an operation on two NaNs returns depends
+on the operand order a compiler chose, so such operations are left to numpy
+(then only the rounding is done here).
 
 The add-and-mask rounding is CPFloat's (Fasi & Mikaitis 2023, "CPFloat: A C
 library for simulating low-precision arithmetic", ACM TOMS 49(2)).
@@ -38,8 +44,8 @@ from cython.parallel cimport prange
 
 from numprec._kernels.floatcore cimport (
     FloatSpec, ModeMasks, FastParams, mode_masks, fast_params, round_bits, round_normal,
-    counter_random, mix64, stream_key, GOLDEN, SIGN_BIT, INF_BITS, MODE_NEAREST_EVEN, MODE_STOCHASTIC,
-    MODE_STOCHASTIC_UNIFORM,
+    counter_random, mix64, stream_key, GOLDEN, SIGN_BIT, INF_BITS,
+    MODE_NEAREST_EVEN, MODE_STOCHASTIC, MODE_STOCHASTIC_UNIFORM,
 )
 from numprec._kernels.floatround cimport Spec
 
@@ -173,19 +179,18 @@ cdef inline ModeMasks _masks(ModeT* md, const Job* jb) noexcept nogil:
 cdef inline uint64_t _sr_normal(uint64_t bits, uint64_t rnd, uint64_t sh1, uint64_t sh2,
                                 uint64_t keep) noexcept nogil:
     """round_normal(bits, fp, mode_masks(MODE_STOCHASTIC), rnd) in 4
-    operations, with sh1 = fp.sr_right + 1, sh2 = fp.sr_left, keep = ~fp.mask.
+    operations, with sh1 = fp.sr_right + 1, sh2 = fp.sr_left, keep = ~fp.mask,
+    for |bits| in the normal range or zero and fp.s >= 1.
 
     With the stochastic masks round_normal returns
     ``((a + (sr_inc & mask)) & ~mask) | sign``, a = |bits|, where
     ``sr_inc = ((rnd >> sr_right) >> 1) << sr_left`` is the top rb random
-    bits (1 <= rb <= s; callers use it only for s >= 1) placed just below
-    the kept lsb: sr_inc < 2**s = ulp,
+    bits (1 <= rb <= s) placed just below the kept lsb: sr_inc < 2**s = ulp,
     so ``sr_inc & mask == sr_inc``, and ``(rnd >> sr_right) >> 1 == rnd >>
-    (sr_right + 1)`` because sr_right + 1 = 64 - rb <= 63.  In the normal
-    range (and for ±0) a <= max_bits < INF_BITS, so a + sr_inc < INF_BITS +
-    2**52 <= 2**63:
-    adding to the signed pattern cannot carry into the sign bit and
-    ``(bits + sr_inc) & keep`` is the same value with the same sign.
+    (sr_right + 1)`` because sr_right + 1 = 64 - rb <= 63.  As a <= max_bits
+    < INF_BITS, a + sr_inc < INF_BITS + 2**52 <= 2**63: adding sr_inc to the
+    signed pattern cannot carry into the sign bit, and ``(bits + sr_inc) &
+    keep`` is the same value with the same sign.
     """
     return (bits + ((rnd >> sh1) << sh2)) & keep
 
