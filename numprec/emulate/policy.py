@@ -483,6 +483,8 @@ class Policy:
         except TypeError:
             value = float(value)
         r = float(self._const_c(np.array(float(value)), 0, 0))
+        if value == 0:
+            return r            # not cached: -0.0 == 0.0 would share an entry
         if len(self._scalars) > 4096:
             self._scalars.clear()
         self._scalars[value] = r

@@ -395,3 +395,13 @@ def test_lorenz96_identical_with_and_without_fusion(monkeypatch):
         runs.append((x.to_numpy(), pol.streams_used))
     np.testing.assert_array_equal(bits(runs[0][0]), bits(runs[1][0]))
     assert runs[0][1] == runs[1][1]
+
+
+def test_signed_zero_scalars_are_not_confused():
+    """x * 0.0 then x * -0.0: the second must give -0.0 for positive x."""
+    from numprec.emulate import Policy
+    p = Policy("binary16", seed=0)
+    x = p.asarray(np.array([1.0, 2.0]))
+    assert not np.signbit(np.asarray(x * 0.0)).any()
+    assert np.signbit(np.asarray(x * -0.0)).all()
+    assert np.signbit(np.asarray(-0.0 * x)).all()
