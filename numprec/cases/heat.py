@@ -30,6 +30,7 @@ import numpy as np
 import xarray as xr
 
 from numprec.cases._heat_model import SECONDS_PER_YEAR, HeatModel
+from numprec.cases._cli import check_grid, check_paths
 from numprec.cases.output import provenance_attrs, write_netcdf
 
 DEFAULT_FORMATS = ("e11m23", "e11m16", "e11m10")
@@ -176,19 +177,10 @@ def build_parser():
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    import numprec
-
     formats = args.formats or list(DEFAULT_FORMATS)
     roundings = args.roundings or list(DEFAULT_ROUNDINGS)
-    for fmt in formats:
-        try:
-            numprec.get_format(fmt)
-        except (ValueError, TypeError) as exc:
-            parser.error(f"--format: {exc}")
-    for rounding in roundings:
-        if rounding not in numprec.list_roundings():
-            parser.error(f"--rounding: unknown scheme {rounding!r} "
-                         f"(choose from {', '.join(numprec.list_roundings())})")
+    check_grid(parser, formats, roundings)
+    check_paths(parser, output=args.output, plot=args.plot)
     if not (np.isfinite(args.years) and args.years > 0):
         parser.error(f"--years must be a positive number, got {args.years}")
     if args.workers < 1:

@@ -30,6 +30,7 @@ from typing import Optional, Sequence
 import numpy as np
 import xarray as xr
 
+from numprec.cases._cli import check_grid, check_paths
 from numprec.cases._lorenz_model import COMPONENTS, Lorenz63, Lorenz96, LorenzSystem
 
 __all__ = ["Lorenz63", "Lorenz96", "LorenzSystem", "COMPONENTS", "make_system",
@@ -416,8 +417,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _validate(args, parser):
-    import numprec
-    from numprec.registry.errors import UnknownNameError
     if args.members is not None and args.members < 2:
         parser.error(f"--members must be at least 2, got {args.members}")
     for name in ("time", "dt", "sample_every"):
@@ -432,21 +431,8 @@ def _validate(args, parser):
         parser.error(f"--random-bits must be in 1..64, got {args.random_bits}")
     if args.joint and args.system != "l63":
         parser.error("--joint needs --system l63")
-    for fmt in args.formats or ():
-        try:
-            numprec.get_format(fmt)
-        except (UnknownNameError, ValueError, KeyError) as exc:
-            parser.error(f"--format {fmt!r}: {exc}")
-    for r in args.roundings or ():
-        try:
-            numprec.registry.manager.get_rounding(r)
-        except (UnknownNameError, ValueError, KeyError) as exc:
-            parser.error(f"--rounding {r!r}: {exc}")
-    if args.output is not None:
-        import os
-        d = os.path.dirname(os.path.abspath(args.output))
-        if not os.path.isdir(d):
-            parser.error(f"--output {args.output!r}: directory {d!r} does not exist")
+    check_grid(parser, args.formats, args.roundings)
+    check_paths(parser, output=args.output, plot=args.plot)
     if args.plot is not None:
         try:
             import matplotlib  # noqa: F401

@@ -60,7 +60,6 @@ import argparse
 import concurrent.futures
 import dataclasses
 import hashlib
-import os
 import sys
 import time as _time
 from typing import Optional, Sequence
@@ -75,6 +74,7 @@ from numprec.cases._shallow_water_model import (
     SWState,
     diagnostics,
 )
+from numprec.cases._cli import check_grid, check_paths
 from numprec.cases.output import provenance_attrs, write_netcdf
 from numprec.study.tasks import BASELINE_SEED_SHIFT
 
@@ -708,16 +708,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _validate(args, parser):
-    import numprec
-    for fmt in args.formats or ():
-        try:
-            numprec.get_format(fmt)
-        except (ValueError, TypeError, KeyError) as exc:
-            parser.error(f"--format {fmt!r}: {exc}")
-    for r in args.roundings or ():
-        if r not in numprec.list_roundings():
-            parser.error(f"--rounding {r!r}: unknown scheme (choose from "
-                         f"{', '.join(numprec.list_roundings())})")
+    check_grid(parser, args.formats, args.roundings)
     for pol in args.policies or ():
         if pol not in POLICIES:
             parser.error(f"--policy {pol!r}: unknown policy (choose from {', '.join(POLICIES)})")
@@ -737,11 +728,7 @@ def _validate(args, parser):
         parser.error(f"--workers must be a positive integer, got {args.workers}")
     if args.seed < 0:
         parser.error(f"--seed must be a non-negative integer, got {args.seed}")
-    for opt, path in (("--output", args.output), ("--plot", args.plot)):
-        if path is not None:
-            d = os.path.dirname(os.path.abspath(path))
-            if not os.path.isdir(d):
-                parser.error(f"{opt} {path!r}: directory {d!r} does not exist")
+    check_paths(parser, output=args.output, plot=args.plot)
 
 
 def result_dataset(study: Study) -> xr.Dataset:

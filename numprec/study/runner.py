@@ -10,7 +10,7 @@ import xarray as xr
 from numprec.study.models import resolve_model
 from numprec.study.spec import StudySpec
 from numprec.study.store import MemberStore
-from numprec.study.tasks import BASELINE, EXPERIMENT, REFERENCE, MemberTask, expand
+from numprec.study.tasks import BASELINE, REFERENCE, MemberTask, expand
 
 
 def run_member(task: MemberTask, model: str, params: dict, root: str, store: str,
