@@ -54,6 +54,7 @@ from numprec.emulate.arithmetic import resolve_arithmetic
 from numprec.emulate.reductions import METHODS
 from numprec.formats.base import Format
 from numprec.formats.float_format import FloatFormat
+from numprec.rounding.api import _resolve_format
 from numprec.rounding.random import check_uint64
 
 #: The stack of active policies (a tuple, innermost last), per thread/task.
@@ -67,16 +68,6 @@ def active_policy():
     """The innermost active policy, or None outside every ``with`` block."""
     stack = _STACK.get()
     return stack[-1] if stack else None
-
-
-def _resolve_format(fmt, argument):
-    if isinstance(fmt, Format):
-        return fmt
-    if isinstance(fmt, str):
-        from numprec.registry.manager import get_format
-        return get_format(fmt)
-    raise TypeError(f"{argument} must be a numprec Format or a format name, got "
-                    f"{type(fmt).__name__}")
 
 
 def _resolve_rounding(rounding):

@@ -10,13 +10,15 @@ from numprec.rounding.random import RandomKey
 from numprec.rounding.schemes import RoundingScheme
 
 
-def _resolve_format(fmt):
+def _resolve_format(fmt, argument="fmt"):
+    """A Format object from a Format or a registered/parametric name."""
     if isinstance(fmt, Format):
         return fmt
     if isinstance(fmt, str):
         from numprec.registry.manager import get_format
         return get_format(fmt)
-    raise TypeError(f"fmt must be a numprec Format or a format name, got {type(fmt).__name__}")
+    raise TypeError(f"{argument} must be a numprec Format or a format name, "
+                    f"got {type(fmt).__name__}")
 
 
 def _resolve_rounding(rounding):
