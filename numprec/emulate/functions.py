@@ -158,6 +158,17 @@ def _sequence(func):
     """Functions of a sequence of value arrays (concatenate, stack, ...)."""
     def handler(arrays, *args, **kwargs):
         arrays = list(arrays)
+        E = _E()
+        if arrays and all(type(v) is E for v in arrays):
+            # Common case (e.g. ghost cells of a model's state): emulated
+            # arrays of one format in the active policy's container dtype.
+            # Exactly what the general path below does, without its checks.
+            first = arrays[0]
+            fmt = first._format
+            dtype = (active_policy() or first._policy).dtype
+            if all(v._format is fmt and v._data.dtype == dtype for v in arrays):
+                return E._new(func([v._data for v in arrays], *args, **kwargs), fmt,
+                              first._policy)
         pol, home = _policies(arrays)
         fmt = _common_format(pol, arrays)
         raw = [np.asarray(_value(pol, v, fmt)) for v in arrays]
