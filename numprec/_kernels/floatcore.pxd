@@ -2,7 +2,8 @@
 """Scalar core of numprec's rounding: one float64 bit pattern in, one out.
 
 Every loop in numprec (array rounding, rounded reductions) calls
-``round_bits``; the rounding mode is a parameter, not a copy of the loop.
+``round_bits`` (or, for blocks of normal-range values, ``round_normal``);
+the rounding mode is a parameter, not a copy of the loop.
 The computation works on the integer view of the float64 (add-and-mask, as
 in CPFloat; Fasi & Mikaitis 2023, "CPFloat: A C library for simulating
 low-precision arithmetic", ACM TOMS 49(2)) but is written without
@@ -36,7 +37,7 @@ ctypedef struct FloatSpec:
     uint64_t max_bits      # float64 bits of the largest finite value
     uint64_t over_bits     # what overflow away from zero gives (inf, NaN or max)
     uint64_t inf_in_bits   # what an infinite input becomes (magnitude bits)
-    uint64_t min_bits      # smallest positive value when FLAG_NOZERO, else 0
+    uint64_t min_bits      # smallest positive value when nozero, else 0
 
 cdef extern from *:
     """
