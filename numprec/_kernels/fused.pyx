@@ -106,7 +106,7 @@ ctypedef struct Job:
     int rbits
     bint f64, fast, rnd_on
     uint64_t lo, span, key
-    uint64_t base        # random counter of element 0 (rounding only; 0 for operations)
+    uint64_t base        # random counter of element 0 (of a row: see _run_rows)
     # 1 if ±0 may take the fast path with the normal range: round_normal and
     # round_bits both return ±0 unchanged in every mode unless the format
     # maps -0 to +0 (unsigned_zero; zero-less formats never take the fast
@@ -426,7 +426,7 @@ cdef inline bint _two_nans32(const float* a, const float* b, Py_ssize_t n) noexc
 
 cdef int _run(const Job* jb, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
     """Compute and round elements lo..hi-1 (element i with random counter
-    i); returns the FPU exception flags the operation raised, or
+    jb.base + i); returns the FPU exception flags the operation raised, or
     NEED_NUMPY (nothing useful done) when two NaN operands meet.
 
     Which NaN a binary operation returns when both operands are NaN is
@@ -451,7 +451,7 @@ cdef int _run(const Job* jb, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
     cdef double* fbuf = <double*> buf
     cdef bint general = False       # did the previous block need the general path?
     if jb.lay != LAY_AA:
-        for i in range(BLOCK):
+        for i in range(BLOCK if hi - lo > BLOCK else hi - lo):
             sbuf64[i] = jb.s
             sbuf32[i] = <float>jb.s
     fpe_clear()
@@ -465,31 +465,72 @@ cdef int _run(const Job* jb, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
             pa64 = a64 + start if jb.lay != LAY_SA else sbuf64
             pb64 = b64 + start if jb.lay != LAY_AS else sbuf64
             if jb.fast and not general:
-                general = _fast(pa64, pb64, o64 + start, m, jb, <uint64_t>start)
+                general = _fast(pa64, pb64, o64 + start, m, jb, jb.base + <uint64_t>start)
                 if not general:
                     start = stop
                     continue
             if pa64 != pb64 and _two_nans64(pa64, pb64, m):
                 return NEED_NUMPY
             _compute(pa64, pb64, <uint64_t*>(o64 + start), m, jb.op)
-            general = _round_block(<uint64_t*>(o64 + start), m, jb, <uint64_t>start)
+            general = _round_block(<uint64_t*>(o64 + start), m, jb, jb.base + <uint64_t>start)
         else:
             pa32 = a32 + start if jb.lay != LAY_SA else sbuf32
             pb32 = b32 + start if jb.lay != LAY_AS else sbuf32
             if jb.fast and not general:
-                general = _fast(pa32, pb32, o32 + start, m, jb, <uint64_t>start)
+                general = _fast(pa32, pb32, o32 + start, m, jb, jb.base + <uint64_t>start)
                 if not general:
                     start = stop
                     continue
             if pa32 != pb32 and _two_nans32(pa32, pb32, m):
                 return NEED_NUMPY
             _compute(pa32, pb32, buf, m, jb.op)
-            general = _round_block(buf, m, jb, <uint64_t>start)
+            general = _round_block(buf, m, jb, jb.base + <uint64_t>start)
             # float64 -> float32 is exact: the format's values fit float32.
             for i in range(m):
                 o32[start + i] = <float> fbuf[i]
         start = stop
     return fpe_test()
+
+
+cdef int _run_rows(Job jb, Py_ssize_t r0, Py_ssize_t r1, Py_ssize_t rowlen, int ndim,
+                   const Py_ssize_t* shape, const Py_ssize_t* sa,
+                   const Py_ssize_t* sb) noexcept nogil:
+    """:func:`_run` over rows r0..r1-1 of strided operands: the result
+    (``jb.out``, C-contiguous) has ``ndim`` >= 2 dimensions of extents
+    ``shape``, its rows of ``rowlen`` elements are its last dimension; the
+    operands ``jb.a`` and ``jb.b`` (NULL: the scalar) have that shape, byte
+    strides ``sa`` and ``sb`` and contiguous rows (last stride the
+    itemsize).  Row r is run as one contiguous :func:`_run` whose element i
+    has random counter ``r * rowlen + i``, its flat C-order index in the
+    result, so the bits are those of the contiguous case."""
+    cdef const char* a0 = jb.a
+    cdef const char* b0 = jb.b
+    cdef char* o0 = jb.out
+    cdef Py_ssize_t itemsize = 8 if jb.f64 else 4
+    cdef Py_ssize_t r, q, idx, offa, offb
+    cdef int k
+    cdef int f
+    cdef int flags = 0
+    for r in range(r0, r1):
+        q = r
+        offa = 0
+        offb = 0
+        for k in range(ndim - 2, -1, -1):
+            idx = q % shape[k]
+            q = q // shape[k]
+            if a0 != NULL:
+                offa += idx * sa[k]
+            if b0 != NULL:
+                offb += idx * sb[k]
+        jb.a = a0 + offa if a0 != NULL else NULL
+        jb.b = b0 + offb if b0 != NULL else NULL
+        jb.out = o0 + r * rowlen * itemsize
+        jb.base = <uint64_t>(r * rowlen)
+        f = _run(&jb, 0, rowlen)
+        if f & NEED_NUMPY:
+            return NEED_NUMPY
+        flags |= f
+    return flags
 
 
 cdef void _setup(Job* jb, Spec spec, int mode, int rbits) noexcept:
@@ -564,6 +605,28 @@ cdef inline bint _get(object x, Py_buffer* view, object dtype) except -1:
         return True
     PyBuffer_Release(view)
     return False
+
+
+cdef inline int _get_rows(object x, Py_buffer* view, object dtype) except -1:
+    """Acquire the buffer of ``x`` if it is an ndarray of ``dtype`` the
+    fused loops can read: 1 if it is C-contiguous, 2 if it has two or more
+    dimensions and contiguous rows (its last dimension's stride is the
+    itemsize, any other strides: slices along the leading axes or with an
+    offset along the last); 0 (nothing held) otherwise."""
+    cdef int nd
+    if type(x) is not _ndarray:
+        return 0
+    dt = x.dtype
+    if dt is not dtype and dt != dtype:
+        return 0
+    PyObject_GetBuffer(x, view, PyBUF_STRIDES)
+    if PyBuffer_IsContiguous(view, b'C'):
+        return 1
+    nd = view.ndim
+    if nd >= 2 and (view.strides[nd - 1] == view.itemsize or view.shape[nd - 1] <= 1):
+        return 2
+    PyBuffer_Release(view)
+    return 0
 
 
 cdef bint _same_shape(Py_buffer* u, Py_buffer* v) noexcept:
@@ -719,10 +782,13 @@ cdef class Fused:
         when the fused path does not apply (then nothing happened: no stream
         was taken).
 
-        It applies when the operands are C-contiguous ndarrays of the
-        container dtype with one shape, or one of them such an array and the
-        other a Python float; ``op`` is ``ufunc``'s code (:data:`OP_ADD`,
-        ...; :data:`OP_SQUARE` is the only unary one).  The result is a new
+        It applies when the operands are ndarrays of the container dtype
+        with one shape, or one of them such an array and the other a Python
+        float, each C-contiguous or with two or more dimensions and
+        contiguous rows (last stride the itemsize: strided views such as
+        ``x[..., 1:, :]`` or ``x[..., :, 1:]``; no copy is made); ``op`` is
+        ``ufunc``'s code (:data:`OP_ADD`, ...; :data:`OP_SQUARE` is the only
+        unary one).  The result is a new
         C-contiguous array, element ``i`` rounded with random counter ``i``
         of the next stream of the counter.
         """
@@ -730,50 +796,63 @@ cdef class Fused:
 
     cdef object _binary(self, int op, object a, object b, object ufunc):
         cdef Py_buffer va, vb, vo
-        cdef bint ha = False, hb = False, ho = False
+        cdef int ka = 0, kb = 0
+        cdef bint ho = False
         cdef Job jb = self.job
-        cdef Py_ssize_t n, t, chunk, lo, hi
+        cdef Py_ssize_t n, t, chunk, lo, hi, rowlen, nrows
         cdef int flags = 0
         cdef int nthreads = 1
+        cdef int ndim = 0
         cdef uint64_t stream = 0
+        cdef const Py_ssize_t* shape = NULL
+        cdef const Py_ssize_t* sa = NULL
+        cdef const Py_ssize_t* sb = NULL
         cdef object shape_of
         cdef object res
         if op < OP_ADD or op > OP_SQUARE:
             raise ValueError(f"op must be an operation code 0..{OP_SQUARE}, got {op}")
         jb.op = op
         try:
-            ha = _get(a, &va, self.dtype)
+            ka = _get_rows(a, &va, self.dtype)
             if b is None:
-                if not ha or op != OP_SQUARE:
+                if not ka or op != OP_SQUARE:
                     return None
                 jb.lay = LAY_AA
                 jb.op = OP_MULTIPLY
                 jb.a = <const char*> va.buf
                 jb.b = jb.a
                 shape_of = a
+                if ka == 2:
+                    ndim, shape, sa, sb = va.ndim, va.shape, va.strides, va.strides
             else:
                 if op == OP_SQUARE:
                     return None
-                hb = _get(b, &vb, self.dtype)
-                if ha and hb:
+                kb = _get_rows(b, &vb, self.dtype)
+                if ka and kb:
                     if not _same_shape(&va, &vb):
                         return None
                     jb.lay = LAY_AA
                     jb.a = <const char*> va.buf
                     jb.b = <const char*> vb.buf
                     shape_of = a
-                elif ha and type(b) is float:
+                    if ka == 2 or kb == 2:
+                        ndim, shape, sa, sb = va.ndim, va.shape, va.strides, vb.strides
+                elif ka and type(b) is float:
                     jb.lay = LAY_AS
                     jb.a = <const char*> va.buf
                     jb.b = NULL
                     jb.s = <double>b
                     shape_of = a
-                elif hb and type(a) is float:
+                    if ka == 2:
+                        ndim, shape, sa = va.ndim, va.shape, va.strides
+                elif kb and type(a) is float:
                     jb.lay = LAY_SA
                     jb.a = NULL
                     jb.b = <const char*> vb.buf
                     jb.s = <double>a
                     shape_of = b
+                    if kb == 2:
+                        ndim, shape, sb = vb.ndim, vb.shape, vb.strides
                 else:
                     return None
             res = _empty(shape_of.shape, self.dtype)
@@ -785,7 +864,24 @@ cdef class Fused:
             jb.key = self._key(stream)
             if n >= PARALLEL_MIN_SIZE:
                 nthreads = get_num_threads()
-            if nthreads <= 1:
+            if ndim:
+                # Strided operands: one contiguous run per row (_run_rows).
+                rowlen = shape[ndim - 1]
+                nrows = n // rowlen if rowlen > 0 else 0
+                if nthreads > nrows:
+                    nthreads = <int>nrows
+                if nthreads <= 1:
+                    with nogil:
+                        flags = _run_rows(jb, 0, nrows, rowlen, ndim, shape, sa, sb)
+                else:
+                    chunk = (nrows + nthreads - 1) // nthreads
+                    with nogil:
+                        for t in prange(nthreads, num_threads=nthreads, schedule="static"):
+                            lo = t * chunk
+                            hi = lo + chunk if lo + chunk < nrows else nrows
+                            if lo < hi:
+                                flags |= _run_rows(jb, lo, hi, rowlen, ndim, shape, sa, sb)
+            elif nthreads <= 1:
                 with nogil:
                     flags = _run(&jb, 0, n)
             else:
@@ -797,9 +893,9 @@ cdef class Fused:
                         if lo < hi:
                             flags |= _run(&jb, lo, hi)
         finally:
-            if ha:
+            if ka:
                 PyBuffer_Release(&va)
-            if hb:
+            if kb:
                 PyBuffer_Release(&vb)
             if ho:
                 PyBuffer_Release(&vo)

@@ -34,8 +34,10 @@ EXACT_UFUNCS = frozenset({np.negative, np.positive, np.absolute, np.fabs, np.max
 SELECTING_REDUCTIONS = frozenset({np.maximum, np.minimum, np.fmax, np.fmin})
 
 #: Module switch of the fused kernels (:mod:`numprec._kernels.fused`): when
-#: True, add/subtract/multiply/divide/square on C-contiguous operands of one
-#: shape (or an array and a scalar) are computed and rounded in one pass, and
+#: True, add/subtract/multiply/divide/square on operands of one shape (or an
+#: array and a scalar), each C-contiguous or with contiguous rows (stencil
+#: slices such as ``x[..., 1:, :]``, ``x[..., :, 1:]``, run row by row) are
+#: computed and rounded in one pass, and
 #: other ufunc results are rounded by its mode-specialised loop.  False sends
 #: every operation through numpy and the generic rounding kernel.  Both give
 #: the same bits (tests/emulate/test_fused.py); the switch is for tests and

@@ -6,7 +6,7 @@ IEEE operation on the container arrays (float64 or float32) followed by
 (numprec.round is checked against MPFR in tests/rounding).  Results are
 compared bit for bit (NaN payloads and signed zeros included).  The fused
 path must also decline exactly where it does not apply (broadcasting,
-strided operands, ...) without taking a stream, report floating-point
+operands whose rows are not contiguous, ...) without taking a stream, report floating-point
 exceptions as numpy does, and leave whole-model runs bit-identical to the
 unfused engine (module switch ``_engine.FUSED``).
 """
@@ -244,6 +244,89 @@ def test_broadcasting_and_strided_operands_fall_back(rounding):
     assert p.streams_used == 4
 
 
+def _views(base):
+    """Views of shape (3, 8, 59) of a (4, 10, 64) array in several layouts:
+    leading-axis and last-axis offsets, a reversed leading axis, permuted
+    leading axes (all with contiguous rows), and a C-contiguous copy."""
+    return {
+        "offset": base[1:, 1:9, 2:61],
+        "corner": base[:3, :8, :59],
+        "reversed": base[::-1][:3, 2:, 5:],
+        "permuted": base.transpose(1, 0, 2)[1:9, :3, 3:62].transpose(1, 0, 2),
+        "contiguous": base[1:, 2:, 3:62].copy(),
+    }
+
+
+def _strided_data(dtype):
+    a, b = data(dtype, n=4 * 10 * 64)
+    return a.reshape(4, 10, 64), b.reshape(4, 10, 64)
+
+
+LAYOUT_PAIRS = [("offset", "corner"), ("reversed", "offset"), ("permuted", "reversed"),
+                ("contiguous", "permuted"), ("corner", "contiguous")]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("fmt", ["fp16", "float8_e4m3fn"])
+@pytest.mark.parametrize("rounding", ROUNDINGS)
+def test_strided_rows_equal_numpy_then_round(dtype, fmt, rounding, monkeypatch):
+    """Operands with contiguous rows but other strides (stencil slices) are
+    computed row by row, element i of the result with counter i: the same
+    bits as numpy's operation followed by numprec.round and as the unfused
+    engine."""
+    a, b = _strided_data(dtype)
+    af, bf = R(a, fmt), R(b, fmt)
+    va, vb = _views(af), _views(bf)
+    runs = []
+    for fused in (True, False):
+        monkeypatch.setattr(eng, "FUSED", fused)
+        p = policy(fmt, rounding, dtype)
+        ea, eb = _views(p.constant(a)), _views(p.constant(b))
+        got, stream = [], 0
+        with np.errstate(all="ignore"):
+            for la, lb in LAYOUT_PAIRS:
+                assert ea[la]._data.flags.c_contiguous == (la == "contiguous")
+                for ufunc in OPS.values():
+                    r = ufunc(ea[la], eb[lb])
+                    assert_same_bits(r, R(ufunc(va[la], vb[lb]), fmt, rounding, stream))
+                    got.append(r)
+                    stream += 1
+                for r, want in [(ea[la] * 0.3, va[la] * R(np.float64(0.3), fmt)),
+                                (1.7 / eb[lb], R(np.float64(1.7), fmt) / vb[lb]),
+                                (np.square(ea[la]), np.square(va[la]))]:
+                    assert_same_bits(r, R(want.astype(dtype), fmt, rounding, stream))
+                    got.append(r)
+                    stream += 1
+        assert p.streams_used == stream
+        runs.append(got)
+    for x, y in zip(*runs):
+        assert_same_bits(x, y.to_numpy(y.dtype))
+
+
+def test_strided_rows_threaded_equal_single_thread_oracle():
+    rng = np.random.default_rng(12)
+    base = rng.normal(size=(1031, 1030))
+    base[700, 500] = np.nan                          # a special value in a later chunk
+    base[1020:, :] = np.nan                          # NaN with NaN: left to numpy
+    n = 1029 * 1029
+    assert n >= PARALLEL_MIN_SIZE
+    before = get_num_threads()
+    set_num_threads(2)
+    try:
+        p = policy("fp16", "stochastic", "float64")
+        bf = R(base, "fp16")
+        eb = p.constant(base)
+        assert_same_bits(eb[1:1030, 1:] + eb[:1029, :-1],
+                         R(bf[1:1030, 1:] + bf[:1029, :-1], "fp16", "stochastic", 0))
+        assert_same_bits(eb[2:, 1:] * eb[:-2, 1:],
+                         R(bf[2:, 1:] * bf[:-2, 1:], "fp16", "stochastic", 1))
+        assert_same_bits(eb[::-1, 1:][:1029] - 0.5,
+                         R(bf[::-1, 1:][:1029] - 0.5, "fp16", "stochastic", 2))
+        assert p.streams_used == 3
+    finally:
+        set_num_threads(before)
+
+
 def test_kernel_declines_without_taking_a_stream():
     class Counter:
         counter = 5
@@ -254,15 +337,20 @@ def test_kernel_declines_without_taking_a_stream():
     a = np.linspace(1, 2, 600)
     assert fz(fk.OP_ADD, a, a + 1.0, np.add) is not None and tree.counter == 6
     declined = [(a[::2], a[::2]), (a, a[:300]), (a.reshape(2, 300), a[:300]),
+                (a.reshape(20, 30)[:, ::2], a.reshape(20, 30)[:, 1::2]),
+                (a.reshape(20, 30).T, a.reshape(30, 20)),
                 (a.astype(np.float32), a), (a, np.float64(2.0)), (a, True), (a, None)]
     for x, y in declined:
         assert fz(fk.OP_MULTIPLY, x, y, np.multiply) is None
     assert fz(fk.OP_SQUARE, a, a, np.square) is None
-    assert fz.round(a[::2].copy()) is not None and tree.counter == 7
+    rows = a.reshape(20, 30)
+    assert fz(fk.OP_ADD, rows[1:, 1:], rows[:-1, :-1], np.add) is not None
+    assert fz(fk.OP_SQUARE, rows[:, 1:], None, np.square) is not None and tree.counter == 8
+    assert fz.round(a[::2].copy()) is not None and tree.counter == 9
     frozen = a.copy()
     frozen.flags.writeable = False
     assert fz.round(frozen) is None and fz.round(a.astype(np.float32)) is None
-    assert fz.round([1.0, 2.0]) is None and tree.counter == 7
+    assert fz.round([1.0, 2.0]) is None and tree.counter == 9
     with pytest.raises(ValueError, match="op"):
         fz(17, a, a, np.add)
     with pytest.raises(ValueError, match="dtype"):
@@ -395,6 +483,27 @@ def test_lorenz96_identical_with_and_without_fusion(monkeypatch):
         runs.append((x.to_numpy(), pol.streams_used))
     np.testing.assert_array_equal(bits(runs[0][0]), bits(runs[1][0]))
     assert runs[0][1] == runs[1][1]
+
+
+def test_shallow_water_identical_with_and_without_fusion(monkeypatch):
+    from numprec.cases._shallow_water_model import ShallowWaterModel
+    from numprec.cases.shallow_water import _store
+    model = ShallowWaterModel()
+    state0 = model.initial_state(perturbation=1e-3, seed=1)
+    runs = []
+    for fused in (True, False):
+        monkeypatch.setattr(eng, "FUSED", fused)
+        pol = Policy("e5m10", rounding="stochastic", seed=2)
+        em = model.map_constants(pol.constant)
+        state = _store(pol, state0)
+        with pol:
+            for _ in range(20):
+                state = em.step(state)
+        runs.append(([f.to_numpy() for f in state[:3]], pol.streams_used))
+    for x, y in zip(runs[0][0], runs[1][0]):
+        np.testing.assert_array_equal(bits(x), bits(y))
+    assert runs[0][1] == runs[1][1] > 0
+    assert not np.array_equal(runs[0][0][2], np.asarray(state0[2]))   # the state moved
 
 
 def test_signed_zero_scalars_are_not_confused():
