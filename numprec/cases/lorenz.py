@@ -442,14 +442,8 @@ def _validate(args, parser):
 
 def result_dataset(study: Study) -> xr.Dataset:
     """The verifier result with units on every numeric variable, for output."""
-    ds = study.result.copy()
-    for name, var in list(ds.data_vars.items()) + list(ds.coords.items()):
-        if var.dtype.kind in "fiu" and "units" not in var.attrs:
-            var.attrs["units"] = "1"
-    ds.attrs.update({k: (v if isinstance(v, (str, int, float)) else str(v))
-                     for k, v in study.settings.items()})
-    ds.attrs["case"] = "lorenz"
-    return ds
+    from numprec.cases.output import verdict_dataset
+    return verdict_dataset(study.result, study.settings, "lorenz")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -114,6 +114,19 @@ def provenance_attrs(*, formats=None, rounding=None, seed=None, policy=None, arg
     return attrs
 
 
+def verdict_dataset(result, settings, case):
+    """A verifier result ready for NetCDF: dimensionless units on numeric
+    variables that have none, the study settings and the case as attrs."""
+    ds = result.copy()
+    for var in list(ds.data_vars.values()) + list(ds.coords.values()):
+        if var.dtype.kind in "fiu" and "units" not in var.attrs:
+            var.attrs["units"] = "1"
+    ds.attrs.update({k: (v if isinstance(v, (str, int, float)) else str(v))
+                     for k, v in settings.items()})
+    ds.attrs["case"] = case
+    return ds
+
+
 def check_units(ds) -> None:
     """Raise ValueError naming the data variables/coordinates without units."""
     missing = [str(name) for name, var in list(ds.data_vars.items()) + list(ds.coords.items())

@@ -75,7 +75,7 @@ from numprec.cases._shallow_water_model import (
     diagnostics,
 )
 from numprec.cases._cli import check_grid, check_paths
-from numprec.cases.output import provenance_attrs, write_netcdf
+from numprec.cases.output import provenance_attrs, verdict_dataset, write_netcdf
 from numprec.study.tasks import BASELINE_SEED_SHIFT
 
 __all__ = ["COMPONENTS", "POLICIES", "SCALE", "DEFAULTS", "simulate", "study_member",
@@ -734,17 +734,11 @@ def _validate(args, parser):
 def result_dataset(study: Study) -> xr.Dataset:
     """Verdicts and W1 (dims experiment, variable) plus the diagnostics time
     series of every ensemble (dims run, time, member), with units."""
-    ds = study.result.copy()
-    for name, var in list(ds.data_vars.items()) + list(ds.coords.items()):
-        if var.dtype.kind in "fiu" and "units" not in var.attrs:
-            var.attrs["units"] = "1"
     runs = {"double": study.reference, "double baseline": study.baseline, **study.experiments}
+    ds = verdict_dataset(study.result, study.settings, "shallow_water")
     for k in _DIAGNOSTICS:
         da = xr.concat([r[k] for r in runs.values()], dim="run")
         ds[k] = da.assign_coords(run=("run", list(runs), {"long_name": "ensemble"}))
-    ds.attrs.update({k: (v if isinstance(v, (str, int, float)) else str(v))
-                     for k, v in study.settings.items()})
-    ds.attrs["case"] = "shallow_water"
     return ds
 
 
