@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 
 from numprec.formats.base import Format
+from numprec.rounding.checks import check_random_bits
 from numprec.rounding.random import RandomKey
 from numprec.rounding.schemes import RoundingScheme
 
@@ -123,16 +124,10 @@ def round(x, fmt, rounding="nearest_even", *, seed=None, random_bits=None, out=N
         if not -arr.ndim <= axis < max(arr.ndim, 1):
             raise ValueError(f"axis {axis} is out of range for x with {arr.ndim} dimensions")
         fmt = fmt.with_axis(int(axis))
-    if random_bits is not None:
-        if not scheme.stochastic:
-            raise ValueError(f"random_bits applies to stochastic rounding, not to {scheme.name!r}")
-        if isinstance(random_bits, bool) or not isinstance(random_bits, (int, np.integer)):
-            raise TypeError(f"random_bits must be an integer in 1..64, got {random_bits!r}")
-        if not 1 <= random_bits <= 64:
-            raise ValueError(f"random_bits must be in 1..64, got {random_bits}")
+    random_bits = check_random_bits(random_bits, scheme)
     if seed is None and not scheme.stochastic:
         seed = 0                     # no entropy needed
-    rng = RandomKey.make(seed, stream, offset, None if random_bits is None else int(random_bits))
+    rng = RandomKey.make(seed, stream, offset, random_bits)
     fmt.check_dtype(arr.dtype)
     if out is None:
         out = np.empty(arr.shape, dtype=arr.dtype)
