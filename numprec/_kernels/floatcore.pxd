@@ -80,6 +80,30 @@ cdef inline uint64_t counter_random(uint64_t key, uint64_t counter) noexcept nog
     return mix64(key + (counter + 1) * GOLDEN)
 
 
+cdef inline int64_t top_bit(uint64_t v) noexcept nogil:
+    """Index of the highest set bit of ``v`` (0 for ``v`` <= 1), by a
+    branch-free binary search (selects, so loops calling it vectorise)."""
+    cdef int64_t n = 0
+    cdef int64_t t
+    t = 32 if (v >> 32) != 0 else 0
+    n += t
+    v = v >> t
+    t = 16 if (v >> 16) != 0 else 0
+    n += t
+    v = v >> t
+    t = 8 if (v >> 8) != 0 else 0
+    n += t
+    v = v >> t
+    t = 4 if (v >> 4) != 0 else 0
+    n += t
+    v = v >> t
+    t = 2 if (v >> 2) != 0 else 0
+    n += t
+    v = v >> t
+    t = 1 if (v >> 1) != 0 else 0
+    return n + t
+
+
 ctypedef struct ModeMasks:
     # Each field is 0 or all ones.  The rounding mode enters the loop as these
     # masks instead of branches, so one branch-free loop serves every mode.
@@ -121,9 +145,21 @@ cdef inline uint64_t round_bits(uint64_t bits, const FloatSpec sp, const ModeMas
 
     # --- general path: round the bit pattern at a position s that grows
     # below emin (target subnormals); carries into the exponent are right.
+    # For a float64 normal the target's ulp at x is 2**(max(e, emin) - m),
+    # bit 52 - m + max(emin - e, 0) of the pattern.  A float64 subnormal
+    # (E == 0) is the integer a times 2**-1074, whose top bit hb gives its
+    # binade: the target's ulp is bit max(hb, emin + 1074) - m.  The two
+    # agree unless emin < -1022 (a format reaching below float64's normal
+    # range), where the first would use too coarse a position.
     cdef int64_t d = sp.emin - e
     d = d if d > 0 else 0
-    cdef int64_t s = 52 - sp.m + d
+    cdef int64_t s_norm = 52 - sp.m + d
+    cdef int64_t hb = top_bit(a)
+    cdef int64_t lead = sp.emin + 1074
+    lead = lead if lead > hb else hb
+    cdef int64_t s_sub = lead - sp.m
+    s_sub = s_sub if s_sub > 0 else 0
+    cdef int64_t s = s_norm if E > 0 else s_sub
     s = s if s < 52 else 52
     cdef uint64_t ulp = sp.one << s
     cdef uint64_t mask = ulp - 1

@@ -212,15 +212,33 @@ class FloatFormat(Format):
         return self._spec
 
     def check_dtype(self, dtype):
-        # A float32 input rounds to itself or to a coarser neighbour, which
-        # float32 holds unless it is 2**128 (emax >= 128 and fewer bits than
-        # float32) or the format's max (infinite inputs of a saturating
-        # format without infinities).
-        saturating_inf = not self._infinities and self._overflow == "saturate"
-        if dtype == np.float32 and self._emax >= 128 and (self._m < 23 or saturating_inf):
-            raise ValueError(
-                f"fmt {self._name!r} can produce values float32 cannot hold "
-                f"(beyond float32's max); pass x as float64")
+        """Refuse float32 containers when a float32 input can round to a value
+        float32 cannot hold.
+
+        A float32 input rounds to itself or to a neighbour in the format that
+        float32 holds, except (1) 2**128, reached by rounding up past
+        float32's max when ``emax >= 128`` and ``mantissa_bits < 23``; (2) the
+        format's max when it is not a float32 value and some input reaches it
+        (it is below float32's max, or infinite inputs saturate to it).
+        Near zero every neighbour of a float32 input is a float32 value:
+        the format's ulp there is either a multiple of float32's, or fine
+        enough to hold the input itself.
+        """
+        if np.dtype(dtype) != np.float32:
+            return
+        f32 = np.finfo(np.float32)
+        with np.errstate(over="ignore"):
+            max_is_f32 = float(np.float32(self._max)) == self._max
+        reachable = self._max < float(f32.max) or (not self._infinities
+                                                   and self._overflow == "saturate")
+        why = None
+        if self._emax >= 128 and self._m < 23:
+            why = "values beyond float32's max round to 2**128"
+        elif not max_is_f32 and reachable:
+            why = f"its largest value {self._max!r} is not a float32 value"
+        if why is not None:
+            raise ValueError(f"fmt {self._name!r} can produce values float32 cannot hold "
+                             f"({why}); pass x as float64")
 
     def _round_array(self, x, out, scheme, rng):
         from numprec.rounding.apply import round_with_spec

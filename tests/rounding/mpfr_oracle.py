@@ -140,11 +140,17 @@ class Spec:
 
     @property
     def fits_float32(self) -> bool:
-        """Whether float32 inputs are allowed: not if a result could exceed
-        float32's max (emax >= 128 and m < 23, or infinite inputs saturating
-        to a max beyond float32's in a format without infinities)."""
+        """Whether float32 inputs are allowed: not if a result could be a value
+        float32 cannot hold -- 2**128 (emax >= 128 and m < 23), or the format's
+        max when it is not a float32 value and some input reaches it (it is
+        below float32's max, or infinite inputs saturate to it)."""
+        if self.emax >= 128 and self.mantissa_bits < 23:
+            return False
+        f32max = float(np.finfo(np.float32).max)
+        with np.errstate(over="ignore"):
+            max_is_f32 = float(np.float32(self.max)) == self.max
         saturating_inf = not self.has_inf and self.overflow_ == "saturate"
-        return not (self.emax >= 128 and (self.mantissa_bits < 23 or saturating_inf))
+        return max_is_f32 or not (self.max < f32max or saturating_inf)
 
     def overflow_value(self, sign: float) -> float:
         pol = self.overflow_
@@ -483,6 +489,15 @@ CUSTOM_SPECS = {
     "e5m2_overflow_nan": Spec(5, 2, overflow="nan"),
     "e4m3fn_saturate": Spec(4, 3, infinities=False, nan="fn", overflow="saturate"),
     "e4m4_unsigned": Spec(4, 4, signed=False),
+    # Formats reaching below float64's normal range (emin < -1022): their
+    # smallest normals and subnormals are float64 subnormals.
+    "e11m0_b1024": Spec(11, 0, bias=1024),
+    "e9m3_fnuz_b1040": Spec(9, 3, infinities=False, nan="fnuz", bias=1040),
+    "e10m4_b1060": Spec(10, 4, bias=1060),
+    "e8m3_b1068": Spec(8, 3, bias=1068),
+    "e6m9_b1050": Spec(6, 9, bias=1050),
+    "e8m2_fn_b1060": Spec(8, 2, infinities=False, nan="fn", bias=1060),
+    "e7m4_saturate_b1069": Spec(7, 4, bias=1069, overflow="saturate"),
 }
 
 

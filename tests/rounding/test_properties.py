@@ -20,10 +20,11 @@ try:
 except ImportError:
     from mpfr_oracle import DETERMINISTIC_MODES, Spec, bits_equal, make_format, mpfr_round
 
-numprec = pytest.importorskip("numprec")
+import numprec  # noqa: E402  (a failed import fails the suite)
 
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+# The number of examples and derandomisation come from the hypothesis profile
+# (conftest.py: "ci" by default, fixed examples; HYPOTHESIS_PROFILE=explore).
+SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NEAREST = ("nearest_even", "nearest_away")
 
 
@@ -53,6 +54,24 @@ def any_specs(draw):
     # numprec requires the normal range of a format without subnormals to be normal in float64
     assume(spec.subnormals or spec.emin >= -1022)
     assume(spec.max > 0 and not (nan == "fn" and e == 1))
+    return spec
+
+
+@st.composite
+def deep_specs(draw):
+    """Formats whose range reaches below float64's normal range (emin <
+    -1022): their small values are float64 subnormals.  Some need no bias
+    shift (e11 fnuz: bias 1024)."""
+    m = draw(st.integers(0, 51))
+    e = draw(st.integers(2, 11))
+    nan = draw(st.sampled_from(["ieee", "fn", "fnuz", "none"]))
+    if nan == "fn" and e + m < 2:
+        nan = "ieee"
+    overflow = draw(st.sampled_from([None, "saturate"]))
+    spec = Spec(e, m, infinities=nan == "ieee", nan=nan, overflow=overflow)
+    emin = draw(st.integers(-1074 + m, -1023))
+    spec = dataclasses.replace(spec, bias=1 - emin)
+    assume(spec.emax >= spec.emin and spec.max > 0)
     return spec
 
 
@@ -210,12 +229,38 @@ def test_equals_mpfr_on_any_format(sv):
 
 
 @SETTINGS
-@given(spec_and_values(any_specs()))
+@given(spec_and_values(deep_specs()))
+def test_equals_mpfr_below_float64_normal_range(sv):
+    spec, x = sv
+    tiny = np.ldexp(np.arange(0, 40, dtype=np.float64), -1074)   # float64 subnormals
+    x = np.concatenate([x, tiny, -tiny, [spec.smallest_normal, spec.smallest_subnormal]])
+    want = mpfr_round(x, spec)
+    for mode in DETERMINISTIC_MODES:
+        got = rounded(x, spec, mode)
+        assert bits_equal(got, want[mode]).all(), (spec, mode, x, got, want[mode])
+
+
+def test_issue_example_smallest_normal_below_float64_normals():
+    """FloatFormat(11, 0, bias=1024): 2**-1023 is its smallest normal and a
+    float64 subnormal; it used to round to 0."""
+    spec = Spec(11, 0, bias=1024)
+    x = np.array([2.0**-1023, -(2.0**-1023), 3 * 2.0**-1025, 5 * 2.0**-1074])
+    want = mpfr_round(x, spec)
+    for mode in DETERMINISTIC_MODES:
+        assert bits_equal(rounded(x, spec, mode), want[mode]).all(), mode
+    assert rounded(x, spec, "nearest_even")[0] == 2.0**-1023
+
+
+@SETTINGS
+@given(spec_and_values(any_specs() | deep_specs()))
 def test_float32_inputs_equal_mpfr(sv):
     spec, x = sv
-    assume(spec.fits_float32)
     with np.errstate(over="ignore"):
         x32 = x.astype(np.float32)
+    if not spec.fits_float32:
+        with pytest.raises(ValueError, match="float32 cannot hold"):
+            rounded(x32, spec, "nearest_even")
+        return
     want = mpfr_round(x32.astype(np.float64), spec)
     for mode in DETERMINISTIC_MODES:
         got = rounded(x32, spec, mode)
