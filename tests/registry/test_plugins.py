@@ -57,7 +57,8 @@ def site(tmp_path_factory):
 def test_example_plugin_is_discovered_and_rounds(site):
     proc = run_python("""
         import json, numpy as np, numprec
-        x = np.array([1.0 + 2.0**-7, 1.0 + 3 * 2.0**-7, 70000.0, 2.0**-21])
+        x = np.array([1.0 + 2.0**-7, 1.0 + 3 * 2.0**-7, 70000.0, 2.0**-21, 65280.0, 65281.0])
+        x = np.concatenate([x, -x])
         print(json.dumps({
             "formats": numprec.list_formats(),
             "roundings": numprec.list_roundings(),
@@ -73,12 +74,16 @@ def test_example_plugin_is_discovered_and_rounds(site):
     assert got["alias"] == "example12"
     # e5m6: spacing 2**-6 at 1; 1 + 2**-7 is a tie between 1 and 1 + 2**-6;
     # 1 + 3*2**-7 a tie between 1 + 2**-6 (odd) and 1 + 2**-5 (even);
-    # 70000 > max = (2 - 2**-6) * 2**15 = 65024 -> inf for nearest_even; the
-    # example's select() sees the neighbours 65024 and inf and, by its own
-    # distance rule, saturates;
+    # max = (2 - 2**-6) * 2**15 = 65024, the next value of the precision is
+    # 2**16 = 65536, so nearest rounding overflows to inf above the tie
+    # 65280 (65024 is odd: nearest_even overflows at the tie too, while ties
+    # toward zero keep 65024), for the plugin's scheme as for the built-in;
     # 2**-21 is half the smallest subnormal 2**-20 -> 0 (even) / 0 (toward zero).
-    assert got["nearest_even"] == [1.0, 1.0 + 2 ** -5, float("inf"), 0.0]
-    assert got["ties_to_zero"] == [1.0, 1.0 + 2 ** -6, 65024.0, 0.0]
+    inf = float("inf")
+    positive_even = [1.0, 1.0 + 2 ** -5, inf, 0.0, inf, inf]
+    positive_to_zero = [1.0, 1.0 + 2 ** -6, inf, 0.0, 65024.0, inf]
+    assert got["nearest_even"] == positive_even + [-v for v in positive_even]
+    assert got["ties_to_zero"] == positive_to_zero + [-v for v in positive_to_zero]
     assert got["errors"] == []
 
 

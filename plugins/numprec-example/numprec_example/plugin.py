@@ -14,8 +14,11 @@ def numprec_formats():
 def _ties_to_zero(x, lower, upper, u):
     """Nearest neighbour; exact ties go to the neighbour nearer zero.
 
-    Beyond the format's range ``upper`` (or ``lower``) is infinite, so this
-    rule saturates to the largest finite value there.
+    ``lower`` and ``upper`` are always finite for finite ``x``: beyond the
+    format's largest value ``max`` they are ``max`` and the value that
+    follows it in the format's precision, and numprec turns the latter into
+    the format's overflow value, so this rule overflows where the built-in
+    ``nearest_even`` does (the same for both signs).
     """
     below, above = x - lower, upper - x
     toward_zero = np.where(np.abs(lower) <= np.abs(upper), lower, upper)
