@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -86,9 +87,26 @@ def build_parser():
     return parser
 
 
+#: Exit status when the reader of standard output went away (``| head``): the
+#: status of a shell tool killed by SIGPIPE (128 + 13).
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv=None):
+    """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        status = args.func(args)
+        sys.stdout.flush()                  # a closed pipe fails here, not at exit
+    except BrokenPipeError:
+        # The reader stopped reading (``python -m numprec formats | head``): not
+        # an error of ours.  Point stdout at /dev/null so that the interpreter's
+        # final flush cannot fail again and print a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+    return status
 
 
 if __name__ == "__main__":

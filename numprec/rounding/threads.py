@@ -1,7 +1,14 @@
-"""How many threads the rounding kernels may use."""
+"""How many threads the rounding kernels may use.
+
+The default is every CPU the process may run on, or the environment variable
+``NUMPREC_NUM_THREADS`` when it holds a positive integer; any other value is
+reported with a :class:`RuntimeWarning` and the default is used (the thread
+count never changes a result, only the speed).
+"""
 from __future__ import annotations
 
 import os
+import warnings
 
 #: Arrays shorter than this are rounded on one thread.  On an idle machine
 #: two threads halve the time from 4096 elements up, but when the other core
@@ -11,14 +18,28 @@ import os
 PARALLEL_MIN_SIZE = 1 << 20
 
 
-def _default_threads():
-    env = os.environ.get("NUMPREC_NUM_THREADS")
-    if env:
-        return max(1, int(env))
+def _available_cpus():
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def _default_threads():
+    env = os.environ.get("NUMPREC_NUM_THREADS")
+    if not env:
+        return _available_cpus()
+    try:
+        n = int(env)
+    except ValueError:
+        n = 0
+    if n >= 1:
+        return n
+    cpus = _available_cpus()
+    warnings.warn(f"NUMPREC_NUM_THREADS={env!r} is not a positive integer; "
+                  f"using {cpus} thread(s), one per available CPU", RuntimeWarning,
+                  stacklevel=2)
+    return cpus
 
 
 _threads = _default_threads()
