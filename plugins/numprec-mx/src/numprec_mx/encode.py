@@ -6,6 +6,7 @@ long row), so that the temporaries stay in the CPU caches.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,7 +114,8 @@ def _rows(a, axis):
         raise ValueError(f"axis {axis} is out of range for x with {ndim} dimensions")
     axis = int(axis) % ndim
     moved = np.moveaxis(a, axis, -1)
-    return np.ascontiguousarray(moved).reshape(-1, shape[axis]), shape, axis
+    rows = math.prod(moved.shape[:-1])       # not -1: that is ambiguous for empty x
+    return np.ascontiguousarray(moved).reshape(rows, shape[axis]), shape, axis
 
 
 def _unrows(rows, shape, axis):

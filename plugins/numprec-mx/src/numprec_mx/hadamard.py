@@ -46,7 +46,7 @@ def _apply(x, matrix, axis):
     if moved.shape[-1] % size:
         raise ValueError(f"hadamard: the length of axis {axis} ({moved.shape[-1]}) must be a "
                          f"multiple of the transform size {size}")
-    groups = moved.reshape(moved.shape[:-1] + (-1, size))
+    groups = moved.reshape(moved.shape[:-1] + (moved.shape[-1] // size, size))
     rotated = groups @ matrix.T
     return np.ascontiguousarray(np.moveaxis(rotated.reshape(moved.shape), -1, axis))
 
