@@ -2,7 +2,7 @@
 from numprec.formats.fixed_format import FixedFormat, IntFormat
 from numprec.formats.float_format import FloatFormat
 from numprec.formats.named import builtin_formats
-from numprec.formats.parse import parse_exmy
+from numprec.formats.parse import parse_format_name
 from numprec.registry.entries import FormatEntry
 from numprec.registry.hookspecs import hookimpl
 from numprec.rounding.schemes import builtin_schemes
@@ -15,7 +15,7 @@ def numprec_formats():
 
 @hookimpl
 def numprec_parse_format(name):
-    return parse_exmy(name)
+    return parse_format_name(name)
 
 
 @hookimpl

@@ -206,3 +206,66 @@ def test_no_floating_point_warnings_for_huge_inputs(overflow):
         warnings.simplefilter("error")
         numprec.round(x, numprec.FixedFormat(3, 4, overflow=overflow))
         numprec.round(x, numprec.FixedFormat(3, 4, overflow=overflow), "stochastic", seed=0)
+
+
+# -- names: what a format prints, get_format parses back ----------------------------
+NAME_PARAMS = [(i, f, s, o) for i in (0, 1, 3, 7, 15, 31, 52) for f in (0, 1, 4, 16, 52)
+               for s in (True, False) for o in ("saturate", "wrap")
+               if 1 <= i + f + s <= 53]
+
+
+@pytest.mark.parametrize("params", NAME_PARAMS, ids=fid)
+def test_fixed_name_parses_back(params):
+    i, f, signed, overflow = params
+    fmt = numprec.FixedFormat(i, f, signed=signed, overflow=overflow)
+    back = numprec.get_format(fmt.name)
+    assert back == fmt and type(back) is numprec.FixedFormat and back.name == fmt.name
+    assert (back.integer_bits, back.fraction_bits, back.signed, back.overflow) == params
+
+
+@pytest.mark.parametrize("bits", [1, 2, 4, 8, 12, 16, 24, 32, 53])
+@pytest.mark.parametrize("signed", [True, False])
+@pytest.mark.parametrize("overflow", ["saturate", "wrap"])
+def test_int_name_parses_back(bits, signed, overflow):
+    fmt = numprec.IntFormat(bits, signed=signed, overflow=overflow)
+    back = numprec.get_format(fmt.name)
+    assert back == fmt and type(back) is numprec.IntFormat and back.name == fmt.name
+    assert back.bits == bits and back.signed == signed and back.overflow == overflow
+
+
+def test_names_from_the_issue():
+    assert numprec.get_format("sq3.4") == numprec.FixedFormat(3, 4)
+    assert numprec.get_format("uq0.8_wrap") == numprec.FixedFormat(0, 8, signed=False,
+                                                                   overflow="wrap")
+    assert numprec.get_format("int8") == numprec.IntFormat(8)
+    assert numprec.get_format("UINT16").name == "uint16"
+    # a fixed-point format with no fraction is not the integer format of its width
+    assert numprec.get_format("sq7.0") != numprec.get_format("int8")
+
+
+def test_int_names_round_like_numpy_integers():
+    """numpy's own integer types: rint then clip (saturate), or the C cast
+    of an integer modulo 2**bits (wrap)."""
+    rng = np.random.default_rng(3)
+    x = np.concatenate([rng.uniform(-700, 700, 2000), np.arange(-300, 300) + 0.5])
+    want = np.clip(np.rint(x), -128, 127)
+    assert np.array_equal(numprec.round(x, "int8"), want)
+    whole = np.rint(x)
+    assert np.array_equal(numprec.round(whole, "int8_wrap"),
+                          whole.astype(np.int64).astype(np.int8).astype(np.float64))
+    assert np.array_equal(numprec.round(whole, "uint8_wrap"),
+                          whole.astype(np.int64).astype(np.uint8).astype(np.float64))
+
+
+@pytest.mark.parametrize("name, message", [("sq60.0", "53"), ("int0", "bits"),
+                                           ("uint54", "bits")])
+def test_out_of_range_widths_are_refused_by_name(name, message):
+    with pytest.raises(ValueError, match=message) as info:
+        numprec.get_format(name)
+    assert repr(name) in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["sq3", "q3.4", "sq3.4_saturate", "int", "int8.0", "xint8"])
+def test_other_spellings_are_unknown(name):
+    with pytest.raises(numprec.UnknownNameError):
+        numprec.get_format(name)
