@@ -30,8 +30,11 @@ def numprec_formats():
     iterable of numprec.FormatEntry or numprec.Format
         ``FormatEntry(name, format, aliases=())``; a bare Format is
         registered under ``format.name``.  Names and aliases share one
-        namespace across all plugins: a name claimed twice is an error
-        naming both plugins, and neither claim is used.
+        namespace across all plugins.  A name numprec registers itself stays
+        the built-in one: a plugin that claims it again is reported (a
+        PluginWarning naming that plugin) and only that claim is dropped.
+        A name two other plugins claim is an error naming both, and neither
+        claim is used.  The same holds for rounding and arithmetic names.
         Elementwise formats subclass :class:`numprec.FloatFormat` (or
         another built-in class) or implement ``Format._round_array``;
         block formats (scaled blocks along an axis, e.g. microscaling)
@@ -44,8 +47,10 @@ def numprec_formats():
 def numprec_parse_format(name):
     """Build a format from a parametric name, e.g. "posit16_1" or "e5m10".
 
-    Called by :func:`numprec.get_format` for names that are not registered.
-    Return a Format, or None if the name is not one of yours.
+    Called by :func:`numprec.get_format` for names that are not registered,
+    numprec's own parser first, then the plugins' in the order they were
+    loaded; the first Format returned is used.  Return a Format, or None
+    if the name is not one of yours.
     """
 
 

@@ -15,6 +15,7 @@ from numprec.registry.errors import DuplicateNameError, PluginWarning, UnknownNa
 from numprec.rounding.schemes import RoundingScheme
 
 ENTRY_POINT_GROUP = "numprec"
+BUILTIN = "builtin"          # the plugin name of numprec's own formats and schemes
 
 
 class Registry:
@@ -28,7 +29,7 @@ class Registry:
         self.pm = pluggy.PluginManager("numprec")
         self.pm.add_hookspecs(hookspecs)
         self.errors: list[str] = []
-        self.pm.register(builtin, name="builtin")
+        self.pm.register(builtin, name=BUILTIN)
         if entry_points:
             self._load_entry_points()
         self.formats: dict[str, tuple[Format, str]] = {}      # name or alias -> (format, plugin)
@@ -57,24 +58,38 @@ class Registry:
                 self._fail(ep.name, f"failed to load ({ep.value})", exc)
 
     def _each(self, hook):
-        """(plugin name, result) for each implementation, failures reported."""
-        for impl in reversed(hook.get_hookimpls()):     # registration order
+        """(plugin name, result) for each implementation in registration
+        order (the built-in plugin first), failures reported."""
+        for impl in hook.get_hookimpls():
             try:
                 yield impl.plugin_name, impl.function()
             except Exception as exc:  # noqa: BLE001
                 self._fail(impl.plugin_name, f"raised in {hook.name}()", exc)
 
-    def _claim(self, table, name, value, plugin):
+    def _claim(self, table, name, value, plugin, kind):
+        """Record ``name`` -> ``value`` for ``plugin``; True if it is used.
+
+        A name numprec defines itself stays numprec's: the plugin that claims
+        it again is blamed and only that claim is dropped.  A name two
+        third-party plugins claim is used by neither.
+        """
         if name in self.duplicates:
             self.duplicates[name].append(plugin)
-            return
+            return False
         if name in table:
-            first = table.pop(name)[1]
+            first = table[name][1]
+            if first == BUILTIN:                 # the built-in plugin is collected first
+                self._fail(plugin, f"registered the {kind} name {name!r} that numprec defines "
+                           "itself (built-in); the built-in one is kept and this "
+                           "registration is ignored", DuplicateNameError(name))
+                return False
+            table.pop(name)
             self.duplicates[name] = [first, plugin]
-            self._fail(plugin, f"registered the name {name!r} that plugin {first!r} "
+            self._fail(plugin, f"registered the {kind} name {name!r} that plugin {first!r} "
                        "already registered (neither is used)", DuplicateNameError(name))
-            return
+            return False
         table[name] = (value, plugin)
+        return True
 
     def _collect(self):
         from numprec.formats import register_format_class
@@ -95,25 +110,25 @@ class Registry:
                 except Exception as exc:  # noqa: BLE001
                     self._fail(plugin, "returned an invalid format entry", exc)
                     continue
-                self._claim(self.formats, entry.name, entry.format, plugin)
-                if entry.name in self.formats:
+                if self._claim(self.formats, entry.name, entry.format, plugin, "format"):
                     self.canonical[entry.name] = plugin
                 for alias in entry.aliases:
-                    self._claim(self.formats, alias, entry.format, plugin)
+                    self._claim(self.formats, alias, entry.format, plugin, "format")
         for plugin, schemes in self._each(self.pm.hook.numprec_roundings):
             for scheme in schemes or ():
                 if not isinstance(scheme, RoundingScheme):
                     self._fail(plugin, "returned an invalid rounding scheme",
                                TypeError(f"expected RoundingScheme, got {type(scheme).__name__}"))
                     continue
-                self._claim(self.roundings, scheme.name, scheme, plugin)
+                self._claim(self.roundings, scheme.name, scheme, plugin, "rounding scheme")
         for plugin, entries in self._each(self.pm.hook.numprec_arithmetics):
             for entry in entries or ():
                 if not isinstance(entry, ArithmeticEntry):
                     self._fail(plugin, "returned an invalid arithmetic entry",
                                TypeError(f"expected ArithmeticEntry, got {type(entry).__name__}"))
                     continue
-                self._claim(self.arithmetics, entry.name, entry.scheme, plugin)
+                self._claim(self.arithmetics, entry.name, entry.scheme, plugin,
+                            "arithmetic scheme")
         for name in self.duplicates:
             self.canonical.pop(name, None)
 
@@ -150,7 +165,8 @@ class Registry:
         raise self._unknown(self.formats, name, "format", "fmt")
 
     def _parse_impls(self):
-        for impl in reversed(self.pm.hook.numprec_parse_format.get_hookimpls()):
+        """The parsers in registration order: numprec's own names first."""
+        for impl in self.pm.hook.numprec_parse_format.get_hookimpls():
             yield impl.plugin_name, impl.function
 
     def get_rounding(self, name):

@@ -157,3 +157,51 @@ def test_plugin_using_numprec_while_imported_does_not_deadlock(tmp_path):
         print(numprec.get_format("early8").name, numprec.plugin_errors())
     """, site)
     assert proc.stdout.split() == ["early8", "[]"]
+
+
+def test_plugin_colliding_with_a_builtin_name_is_blamed_and_the_builtin_kept(tmp_path):
+    """A third-party alias (or name) that numprec already defines: the
+    built-in keeps it, the plugin's other names work, and the one warning per
+    collision names the plugin that collided."""
+    clash = make_plugin(tmp_path, "numprec-clash", "numprec_clash", """
+        import numpy as np
+        import numprec
+        @numprec.hookimpl
+        def numprec_formats():
+            return [numprec.FormatEntry("clash10", numprec.FloatFormat(5, 9, name="clash10"),
+                                        aliases=("half", "c10")),
+                    numprec.FormatEntry("tf32", numprec.FloatFormat(8, 9, name="tf32"))]
+        @numprec.hookimpl
+        def numprec_roundings():
+            return [numprec.RoundingScheme("up", select=lambda x, lo, hi, u: lo)]
+    """)
+    site = tmp_path / "site"
+    pip_install(site, clash)
+    proc = run_python("""
+        import json, warnings, numprec
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            formats = numprec.list_formats()
+        print(json.dumps({
+            "formats": formats,
+            "half": numprec.get_format("half").get_config(),
+            "tf32": numprec.get_format("tf32").get_config(),
+            "c10": numprec.get_format("c10").name,
+            "clash10": numprec.get_format("clash10").name,
+            "up": numprec.round(1.0 + 2.0**-12, "binary16", "up").item(),
+            "errors": numprec.plugin_errors(),
+            "warnings": [str(w.message) for w in caught
+                         if issubclass(w.category, numprec.PluginWarning)]}))
+    """, site)
+    got = json.loads(proc.stdout)
+    assert got["half"]["exponent_bits"] == 5 and got["half"]["mantissa_bits"] == 10
+    assert got["tf32"]["exponent_bits"] == 8 and got["tf32"]["mantissa_bits"] == 10
+    assert got["up"] == 1.0 + 2.0 ** -10            # the built-in "up", not the plugin's
+    assert got["c10"] == got["clash10"] == "clash10"
+    assert {"binary16", "tf32", "clash10"} <= set(got["formats"])
+    assert len(got["warnings"]) == len(got["errors"]) == 3
+    for message in got["warnings"]:
+        assert message.startswith("numprec plugin 'numprec_clash' registered the ")
+        assert "built-in" in message and "'builtin'" not in message
+    for name in ("'half'", "'tf32'", "'up'"):
+        assert sum(name in message for message in got["warnings"]) == 1, name
