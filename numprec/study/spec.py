@@ -28,12 +28,23 @@ formats x rounding schemes x policies, and how to verify the results::
     sample_dims = ["time", "member"]
     spinup = 0                     # samples along "time" dropped
     tolerance = { T = 0.1 }
+
+Everything is checked when the file is read, before any member runs: the
+keys of every table, the formats and rounding schemes, that the model
+resolves, and -- where the model declares them (see
+:mod:`numprec.study.models`) -- the ``[model]`` keys, the policy names and
+the verified variables.  ``verify.tolerance`` may name only verified
+variables or ``verify.joint``'s row (``"joint(x,y,z)"``).  Every error is
+one line naming the key and what was expected.
 """
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from numprec.study.models import declarations, resolve_model
+from numprec.verify.wasserstein import joint_label
 
 STORES = ("netcdf", "zarr")
 
@@ -75,6 +86,16 @@ def _unknown(table, section, allowed, path):
                              f"(allowed: {', '.join(sorted(allowed))})")
 
 
+def _declared(names, allowed, key, what, attribute, model, path):
+    """Refuse a name the model does not declare (no check if it declares nothing)."""
+    if allowed is None:
+        return
+    for name in names:
+        if name not in allowed:
+            raise StudyFileError(f"{path}: {key}: {name!r} is not {what} of model {model!r} "
+                                 f"(its {attribute}: {', '.join(allowed)})")
+
+
 def _str_list(table, section, key, path, default=...):
     value = _get(table, section, key, path, list, default, expected="a list of strings")
     if not all(isinstance(v, str) and v for v in value):
@@ -110,17 +131,43 @@ class StudySpec:
 def load_study(path) -> StudySpec:
     """Read and validate a study file; errors name the key and what was expected."""
     path = Path(path)
+    if path.is_dir():
+        raise StudyFileError(f"study file {str(path)!r} is a directory, expected a TOML "
+                             f"study file such as cases/soil_heat.toml")
     try:
         with open(path, "rb") as fh:
             doc = tomllib.load(fh)
     except FileNotFoundError:
         raise StudyFileError(f"study file {str(path)!r} does not exist") from None
+    except OSError as exc:
+        raise StudyFileError(f"study file {str(path)!r} cannot be read: "
+                             f"{exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise StudyFileError(f"{path}: not valid TOML: not UTF-8 text ({exc.reason})") from None
     except tomllib.TOMLDecodeError as exc:
         raise StudyFileError(f"{path}: not valid TOML: {exc}") from None
     return parse_study(doc, path)
 
 
 def parse_study(doc: dict, path=Path("<study>")) -> StudySpec:
+    """Validate a study document (the parsed TOML); see :func:`load_study`.
+
+    Parameters
+    ----------
+    doc : dict
+        The tables of the study file.
+    path : path-like
+        Where the document came from, for messages.
+
+    Returns
+    -------
+    StudySpec
+
+    Raises
+    ------
+    StudyFileError
+        For a missing, unknown or invalid key; the one-line message names it.
+    """
     path = Path(path)
     _unknown(doc, "top level", ["study", "model", "ensemble", "grid", "verify"], path)
     study = _table(doc, "study", path)
@@ -133,7 +180,13 @@ def parse_study(doc: dict, path=Path("<study>")) -> StudySpec:
                  expected=f"one of {STORES}")
     seed = _get(study, "study", "seed", path, int, 0, check=lambda v: 0 <= v < 2 ** 32,
                 expected="an integer in [0, 2**32)")
+    try:
+        declared = declarations(resolve_model(model), model)
+    except ValueError as exc:
+        raise StudyFileError(f"{path}: {exc}") from None
     model_params = _table(doc, "model", path, required=False)
+    if declared.parameters is not None:
+        _unknown(model_params, "model", declared.parameters, path)
 
     ens = _table(doc, "ensemble", path)
     _unknown(ens, "ensemble", ["reference_members", "baseline_members", "members"], path)
@@ -147,6 +200,7 @@ def parse_study(doc: dict, path=Path("<study>")) -> StudySpec:
     formats = _str_list(grid, "grid", "formats", path)
     roundings = _str_list(grid, "grid", "roundings", path, ["nearest_even"])
     policies = _str_list(grid, "grid", "policies", path, ["all"])
+    _declared(policies, declared.policies, "grid.policies", "a policy", "policies", model, path)
     import numprec
     for fmt in formats:
         try:
@@ -171,6 +225,14 @@ def parse_study(doc: dict, path=Path("<study>")) -> StudySpec:
             raise StudyFileError(f"{path}: verify.tolerance.{var} must be a non-negative "
                                  f"number, got {tol!r}")
     joint = _str_list(ver, "verify", "joint", path, [])
+    for key, names in (("verify.variables", variables), ("verify.joint", joint)):
+        _declared(names, declared.variables, key, "an output variable", "variables", model,
+                  path)
+    rows = list(variables) + ([joint_label(joint)] if joint else [])
+    for name in tolerance:
+        if name not in rows:
+            raise StudyFileError(f"{path}: verify.tolerance: {name!r} names no verified "
+                                 f"variable (expected one of: {', '.join(rows)})")
     spec = StudySpec(name, model, Path(output), store, seed, model_params, reference_members,
                      baseline_members, members, formats, roundings, policies, variables,
                      sample_dims, spinup, dict(tolerance), joint, path)

@@ -1,6 +1,11 @@
 """A small model for the study-runner tests: a damped random walk whose
 increments are rounded by numprec (so precision and seeds matter), slow
-enough per member that a run can be interrupted part-way."""
+enough per member that a run can be interrupted part-way.
+
+It declares what a study may ask of it (``parameters``, ``policies``,
+``variables``), as the built-in models do; ``run_member_undeclared`` is the
+same model without the declarations (a user model the runner cannot check
+when it reads the study file)."""
 import time
 
 import numpy as np
@@ -22,3 +27,12 @@ def run_member(params, task):
     time.sleep(float(params.get("sleep", 0.0)))
     return xr.Dataset({"x": (("time", "cell"), out, {"units": "1"})},
                       coords={"time": np.arange(n)})
+
+
+def run_member_undeclared(params, task):
+    return run_member(params, task)
+
+
+run_member.parameters = {"steps": 200, "sleep": 0.0}
+run_member.policies = ("all",)
+run_member.variables = ("x",)
