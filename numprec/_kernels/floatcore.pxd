@@ -38,6 +38,7 @@ ctypedef struct FloatSpec:
     uint64_t over_bits     # what overflow away from zero gives (inf, NaN or max)
     uint64_t inf_in_bits   # what an infinite input becomes (magnitude bits)
     uint64_t min_bits      # smallest positive value when nozero, else 0
+    bint deep              # emin < -1022: the range reaches below float64's normals
 
 cdef extern from *:
     """
@@ -82,7 +83,7 @@ cdef inline uint64_t counter_random(uint64_t key, uint64_t counter) noexcept nog
 
 cdef inline int64_t top_bit(uint64_t v) noexcept nogil:
     """Index of the highest set bit of ``v`` (0 for ``v`` <= 1), by a
-    branch-free binary search (selects, so loops calling it vectorise)."""
+    branch-free binary search (selects only)."""
     cdef int64_t n = 0
     cdef int64_t t
     t = 32 if (v >> 32) != 0 else 0
@@ -130,7 +131,20 @@ cdef inline ModeMasks mode_masks(int mode) noexcept nogil:
 
 cdef inline uint64_t round_bits(uint64_t bits, const FloatSpec sp, const ModeMasks mm,
                                 uint64_t rnd, int rbits) noexcept nogil:
+    """Round the float64 with bit pattern ``bits`` to the format ``sp``
+    (see :c:func:`round_bits_at`)."""
+    if sp.deep:
+        return round_bits_at(bits, sp, mm, rnd, rbits, 1)
+    return round_bits_at(bits, sp, mm, rnd, rbits, 0)
+
+
+cdef inline uint64_t round_bits_at(uint64_t bits, const FloatSpec sp, const ModeMasks mm,
+                                   uint64_t rnd, int rbits, bint deep) noexcept nogil:
     """Round the float64 with bit pattern ``bits`` to the format ``sp``.
+
+    ``deep`` must be ``sp.deep``; loops pass it as a constant so that the
+    extra work for formats reaching below float64's normal range is
+    compiled out of the loops of every other format.
 
     ``mm`` is the rounding mode (see :c:func:`mode_masks`), ``rnd`` 64 random
     bits (used by the stochastic modes only) and ``rbits`` (1..64) how many of
@@ -154,12 +168,15 @@ cdef inline uint64_t round_bits(uint64_t bits, const FloatSpec sp, const ModeMas
     cdef int64_t d = sp.emin - e
     d = d if d > 0 else 0
     cdef int64_t s_norm = 52 - sp.m + d
-    cdef int64_t hb = top_bit(a)
-    cdef int64_t lead = sp.emin + 1074
-    lead = lead if lead > hb else hb
-    cdef int64_t s_sub = lead - sp.m
-    s_sub = s_sub if s_sub > 0 else 0
-    cdef int64_t s = s_norm if E > 0 else s_sub
+    cdef int64_t s = s_norm
+    cdef int64_t lead, s_sub, hb
+    if deep:
+        hb = top_bit(a & FRAC_MASK)
+        lead = sp.emin + 1074
+        lead = lead if lead > hb else hb
+        s_sub = lead - sp.m
+        s_sub = s_sub if s_sub > 0 else 0
+        s = s_norm if E > 0 else s_sub
     s = s if s < 52 else 52
     cdef uint64_t ulp = sp.one << s
     cdef uint64_t mask = ulp - 1

@@ -13,7 +13,7 @@ from libc.math cimport ldexp
 from cython.parallel cimport prange
 
 from numprec._kernels.floatcore cimport (
-    FloatSpec, ModeMasks, FastParams, mode_masks, fast_params, round_bits, round_normal,
+    FloatSpec, ModeMasks, FastParams, mode_masks, fast_params, round_bits_at, round_normal,
     counter_random, stream_key, SIGN_BIT,
     MODE_STOCHASTIC, MODE_STOCHASTIC_UNIFORM,
 )
@@ -30,6 +30,7 @@ cdef class Spec:
         self.spec.one = 1
         self.spec.m = m
         self.spec.emin = emin
+        self.spec.deep = emin < -1022
         self.spec.tiny_exp = tiny_exp
         self.spec.unsigned = ones if unsigned else 0
         self.spec.nozero = ones if nozero else 0
@@ -60,13 +61,24 @@ cdef enum:
 cdef void _general(const uint64_t* x, uint64_t* out, Py_ssize_t n, FloatSpec sp,
                    ModeMasks mm, uint64_t key, uint64_t offset, int rbits,
                    bint rnd_on) noexcept nogil:
+    # Four loops, so that the mode's random numbers and the deep-format work
+    # (floatcore.round_bits_at) are compiled in only where needed.
     cdef Py_ssize_t i
-    if rnd_on:
+    if sp.deep:
+        if rnd_on:
+            for i in range(n):
+                out[i] = round_bits_at(x[i], sp, mm, counter_random(key, offset + <uint64_t>i),
+                                       rbits, 1)
+        else:
+            for i in range(n):
+                out[i] = round_bits_at(x[i], sp, mm, 0, rbits, 1)
+    elif rnd_on:
         for i in range(n):
-            out[i] = round_bits(x[i], sp, mm, counter_random(key, offset + <uint64_t>i), rbits)
+            out[i] = round_bits_at(x[i], sp, mm, counter_random(key, offset + <uint64_t>i),
+                                   rbits, 0)
     else:
         for i in range(n):
-            out[i] = round_bits(x[i], sp, mm, 0, rbits)
+            out[i] = round_bits_at(x[i], sp, mm, 0, rbits, 0)
 
 
 cdef void _normal(const uint64_t* x, uint64_t* out, Py_ssize_t n, FastParams fp,

@@ -9,7 +9,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-numprec = pytest.importorskip("numprec")
+import numprec  # noqa: E402  (a failed import fails the suite)
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "rounding"))
 from mpfr_oracle import CUSTOM_SPECS, NAMED_SPECS, Spec, format_kwargs, make_format  # noqa: E402

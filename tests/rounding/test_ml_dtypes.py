@@ -13,9 +13,11 @@ float64.
 Documented differences (tested separately below, against MPFR):
 * NaN -> NaN in numprec for every format; ml_dtypes turns NaN into -0 for the
   fp6/fp4 types, which have no NaN.
-* float8_e8m0fnu: ml_dtypes rounds float32 inputs in (2**-127, 1.5 * 2**-127)
-  (float32 subnormals) up to 2**-126; the correctly rounded value (MPFR,
-  precision 1, ties away) is 2**-127.
+* float8_e8m0fnu: ml_dtypes up to 0.6 rounds float32 inputs in
+  (2**-127, 1.5 * 2**-127) (float32 subnormals) up to 2**-126; the correctly
+  rounded value (MPFR, precision 1, ties away) is 2**-127.  ml_dtypes 0.7
+  fixed it.  Whether the installed ml_dtypes has the quirk is detected at run
+  time; only then are those inputs left out of the comparison.
 """
 import functools
 
@@ -32,12 +34,36 @@ except ImportError:
 
 N_RANDOM = 10**6
 NAN_TO_ZERO = {"float6_e2m3fn", "float6_e3m2fn", "float4_e2m1fn"}
-E8M0_QUIRK = (2.0**-127, 1.5 * 2.0**-127)  # open interval, ml_dtypes rounds up
+E8M0_QUIRK = (2.0**-127, 1.5 * 2.0**-127)  # open interval where old ml_dtypes rounds up
+
+
+def _e8m0_quirk_inputs():
+    lo, hi = (np.float32(v) for v in E8M0_QUIRK)
+    x = np.array([np.nextafter(lo, hi), 1.25 * 2.0**-127, np.nextafter(hi, lo)], np.float32)
+    return x
+
+
+@functools.lru_cache(maxsize=None)
+def ml_dtypes_has_e8m0_quirk():
+    """Whether the installed ml_dtypes rounds float32 inputs in E8M0_QUIRK up to
+    2**-126 (the correctly rounded value is 2**-127)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        got = _e8m0_quirk_inputs().astype(ml_dtypes.float8_e8m0fnu).astype(np.float32)
+    return bool((got == np.float32(2.0**-126)).any())
+
+
+def drop_e8m0_quirk(x, name):
+    """``x`` without the inputs where the installed ml_dtypes is known wrong."""
+    if name != "float8_e8m0fnu" or not ml_dtypes_has_e8m0_quirk():
+        return x
+    a = np.abs(x.astype(np.float64))
+    return x[~((a > E8M0_QUIRK[0]) & (a < E8M0_QUIRK[1]))]
 
 
 @pytest.fixture(scope="module")
 def numprec():
-    return pytest.importorskip("numprec")
+    import numprec   # a failed import fails the suite
+    return numprec
 
 
 @functools.lru_cache(maxsize=None)
@@ -51,10 +77,7 @@ def ml_dtypes_inputs(name):
     spec = NAMED_SPECS[name]
     x = np.concatenate([structured_inputs(spec, np.float32), random_float32_patterns()])
     x = x[~np.isnan(x)]
-    if name == "float8_e8m0fnu":
-        a = np.abs(x.astype(np.float64))
-        x = x[~((a > E8M0_QUIRK[0]) & (a < E8M0_QUIRK[1]))]
-    return x
+    return drop_e8m0_quirk(x, name)
 
 
 def ml_dtypes_cast(x, name):
@@ -67,10 +90,7 @@ def ml_dtypes_cast(x, name):
 def test_mpfr_oracle_agrees_with_ml_dtypes(name):
     spec = NAMED_SPECS[name]
     x = np.concatenate([structured_inputs(spec, np.float32), random_float32_patterns()[:20000]])
-    x = x[~np.isnan(x)]
-    if name == "float8_e8m0fnu":
-        a = np.abs(x.astype(np.float64))
-        x = x[~((a > E8M0_QUIRK[0]) & (a < E8M0_QUIRK[1]))]
+    x = drop_e8m0_quirk(x[~np.isnan(x)], name)
     want = ml_dtypes_cast(x, name)
     oracle = mpfr_round(x.astype(np.float64), spec, ["nearest_even"])["nearest_even"]
     oracle = oracle.astype(np.float32)
@@ -87,13 +107,22 @@ def test_mpfr_oracle_agrees_with_numpy_float16_from_float64():
     assert bits_equal(oracle, want).all(), mismatch_report(x, oracle, want)
 
 
-def test_ml_dtypes_e8m0fnu_quirk_is_real():
-    """Keeps the exclusion above honest: drop it once ml_dtypes rounds correctly."""
-    x = np.array([1.25 * 2.0**-127], np.float32)
-    assert ml_dtypes_cast(x, "float8_e8m0fnu")[0] == np.float32(2.0**-126)
+def test_e8m0fnu_quirk_inputs_follow_mpfr_whatever_ml_dtypes_does(numprec):
+    """In the quirk interval numprec follows MPFR (2**-127); the installed
+    ml_dtypes either has the quirk (2**-126, and those inputs are left out of
+    the ml_dtypes comparisons) or agrees with MPFR (and nothing is left out)."""
+    x = _e8m0_quirk_inputs()
     oracle = mpfr_round(x.astype(np.float64), NAMED_SPECS["float8_e8m0fnu"],
                         ["nearest_even"])["nearest_even"]
-    assert oracle[0] == 2.0**-127
+    assert (oracle == 2.0**-127).all()
+    assert bits_equal(numprec.round(x, "float8_e8m0fnu"), oracle.astype(np.float32)).all()
+    peer = ml_dtypes_cast(x, "float8_e8m0fnu")
+    if ml_dtypes_has_e8m0_quirk():
+        assert (peer == np.float32(2.0**-126)).any()
+        assert drop_e8m0_quirk(x, "float8_e8m0fnu").size == 0
+    else:
+        assert bits_equal(peer, oracle.astype(np.float32)).all()
+        assert drop_e8m0_quirk(x, "float8_e8m0fnu").size == x.size
 
 
 # --- numprec against ml_dtypes ----------------------------------------------------
@@ -110,10 +139,7 @@ def test_round_float32_matches_ml_dtypes(numprec, name):
 def test_round_float32_matches_ml_dtypes_via_format_object(numprec, name):
     spec = NAMED_SPECS[name]
     x = structured_inputs(spec, np.float32)
-    x = x[~np.isnan(x)]
-    if name == "float8_e8m0fnu":
-        a = np.abs(x.astype(np.float64))
-        x = x[~((a > E8M0_QUIRK[0]) & (a < E8M0_QUIRK[1]))]
+    x = drop_e8m0_quirk(x[~np.isnan(x)], name)
     want = ml_dtypes_cast(x, name)
     got = numprec.round(x, numprec.get_format(name), "nearest_even")
     assert bits_equal(got, want).all(), f"{name}: " + mismatch_report(x, got, want)
@@ -161,10 +187,7 @@ def test_binary16_matches_numpy_float16(numprec, dtype):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ML_DTYPES_NAMES)
 def test_many_random_float32_patterns_match_ml_dtypes(numprec, name):
-    x = random_float32_patterns(2 * 10**7, seed=99)
-    if name == "float8_e8m0fnu":
-        a = np.abs(x.astype(np.float64))
-        x = x[~((a > E8M0_QUIRK[0]) & (a < E8M0_QUIRK[1]))]
+    x = drop_e8m0_quirk(random_float32_patterns(2 * 10**7, seed=99), name)
     want = ml_dtypes_cast(x, name)
     got = numprec.round(x, name)
     assert bits_equal(got, want).all(), f"{name}: " + mismatch_report(x, got, want)
