@@ -67,6 +67,9 @@ def baseline_w1(reference: xr.Dataset | None, baselines, **score_options) -> xr.
     ------
     ValueError
         If a baseline pair holds NaN or inf: double-precision runs must be finite.
+        Grid points that are NaN in every sample of both ensembles of a pair (a
+        fixed land or ocean mask) are masked, not errors (see
+        :func:`numprec.verify.wasserstein.score`).
     """
     pairs = _pairs(reference, baselines)
     rows = []

@@ -5,8 +5,11 @@ one of four verdicts, decided in this order:
 
 ``"unstable"``
     The variable's W1 is NaN: the experiment's data hold NaN or +-inf (at any grid
-    point). The reference and baseline are checked to be finite, so a NaN W1 can
-    only come from the experiment. This is a verdict, never an exception.
+    point that is not masked). The reference and baseline are checked to be
+    finite, so a NaN W1 can only come from the experiment. This is a verdict,
+    never an exception. A grid point that is NaN in every member and time of
+    the reference and of the experiment (a fixed land or ocean mask, the same in
+    every ensemble) is masked: left out, the weights renormalised.
 ``"indistinguishable"``
     ``w1 <= baseline_w1``, where ``baseline_w1`` is the **largest** W1 over the
     baseline pairs (one pair: its W1). "Within the baseline's spread" thus means

@@ -289,7 +289,8 @@ def score(
         variable does not have are ignored. Select the time after spin-up before
         calling.
     weights : None, "auto", "uniform", xarray.DataArray or dict
-        How per-grid-point W1 is averaged over the grid dims. "auto" (default,
+        How per-grid-point W1 is averaged over the grid dims (masked points
+        excluded, see Notes). "auto" (default,
         also None): cos(latitude) if a ``lat``/``latitude`` coordinate exists
         (:func:`area_weights`), else uniform. A DataArray applies to every variable
         whose grid dims include all its dims (others are averaged uniformly). A dict
@@ -311,11 +312,28 @@ def score(
     -------
     xarray.Dataset
         Dim ``variable`` (row labels). Data variables: ``w1`` (float64; NaN where
-        either input holds NaN/inf), ``n_samples`` (samples per grid point in
+        either input holds NaN/inf at a grid point that is not masked, see
+        Notes), ``n_samples`` (samples per grid point in
         ``other``), ``reference_n_samples``; ``w1_map_<var>`` if ``keep_map``.
         Coordinates along ``variable``: ``field`` (the input variable name, or the
         joint label) and ``units`` (copied from the reference variable's attrs;
         joint rows carry the common unit of their members, or "").
+
+    Raises
+    ------
+    ValueError
+        For mismatched inputs (the message names the variable), and for a
+        variable (or split row) whose every grid point is masked.
+
+    Notes
+    -----
+    Masked points: a grid point that is NaN in every sample of both datasets
+    (a fixed land or ocean mask) is left out of the average, and the weights of
+    the other points are renormalised, so the score equals that of the same
+    fields with the masked points removed; ``w1_map_<var>`` is NaN there. A
+    point that is NaN in only some samples, or in every sample of one dataset
+    only, is not masked: its W1 is NaN and so is the row's (an unstable run,
+    or an error for a baseline pair). Infinities never mask a point.
     """
     _check_dataset(reference, "reference")
     _check_dataset(other, "other")
@@ -339,7 +357,13 @@ def score(
             raise ValueError(f"split_dims {missing} of variable {var!r} are sample dims; they cannot be split")
         agg_dims = [d for d in grid_dims if d not in split_dims]
         w = _weights_for(var, ref_da, agg_dims, weights)
-        mean = _weighted_mean(w1_map, agg_dims, w).compute()
+        masked = _masked_points(ref_da, oth_da, sample_dims).compute()
+        if bool(masked.all(agg_dims).any()):
+            raise ValueError(
+                f"variable {var!r}: every grid point{' of a split row' if masked.ndim > len(agg_dims) else ''} "
+                "is NaN in every sample of both datasets (masked); there is nothing to compare"
+            )
+        mean = _weighted_mean(w1_map, agg_dims, w, masked).compute()
         units = str(ref_da.attrs.get("units", ""))
         n_ref, n_oth = _n_samples(ref_da, sample_dims), _n_samples(oth_da, sample_dims)
         for label, value in _split_rows(var, mean):
@@ -446,9 +470,27 @@ def _w1_core(u: np.ndarray, v: np.ndarray, n_ref: int, n_oth: int) -> np.ndarray
     return w1_1d(u, v, axis=-1)
 
 
-def _weighted_mean(da: xr.DataArray, dims, weights) -> xr.DataArray:
+def _masked_points(ref: xr.DataArray, oth: xr.DataArray, sample_dims) -> xr.DataArray:
+    """Grid points that are NaN in every sample of both datasets (a fixed
+    land or ocean mask): a boolean DataArray over the grid dims."""
+    all_nan = []
+    for da in (ref, oth):
+        flags = da.isnull().all([d for d in sample_dims if d in da.dims])
+        all_nan.append(flags.drop_vars(list(flags.coords)))
+    grid = [d for d in ref.dims if d not in sample_dims]
+    return (all_nan[0] & all_nan[1]).transpose(*grid)
+
+
+def _weighted_mean(da: xr.DataArray, dims, weights, masked: xr.DataArray) -> xr.DataArray:
+    """Mean of ``da`` over ``dims`` (NaN propagates), leaving out the
+    ``masked`` points and renormalising the weights of the others."""
     if not dims:
         return da
+    if bool(masked.any()):
+        keep = ~masked.variable
+        kept = xr.DataArray(keep, dims=masked.dims).astype(np.float64)
+        weights = kept if weights is None else weights * kept
+        da = da.where(keep, 0.0)
     if weights is None:
         return da.mean(dims, skipna=False)
     return da.weighted(weights).mean(dims, skipna=False)
