@@ -7,6 +7,7 @@ import numpy as np
 
 from numprec.formats.base import Format
 from numprec.rounding.checks import check_random_bits
+from numprec.rounding.exact import check_inexact_allowed, exact_array, to_float64
 from numprec.rounding.random import RandomKey
 from numprec.rounding.schemes import RoundingScheme
 
@@ -33,27 +34,43 @@ def _resolve_rounding(rounding):
 
 
 def _as_float_array(x):
-    """(array, was_scalar) for a float64/float32 array or a real scalar."""
+    """(array, was_scalar, exact) for a float64/float32 array or real scalar(s).
+
+    ``exact`` is False when an input (a Python int or Fraction) is not a
+    float64 value; the array then holds its round-to-odd float64
+    (:mod:`numprec.rounding.exact`).
+    """
     if isinstance(x, np.ndarray):
         if x.dtype not in (np.float64, np.float32):
             raise TypeError(f"x must hold float64 or float32 values, got dtype {x.dtype}")
-        return x, False
+        return x, False, True
     if isinstance(x, (np.float64, np.float32)):
-        return np.array(x), True
+        return np.array(x), True, True
     if isinstance(x, (bool, np.bool_)) or isinstance(x, np.generic):
         raise TypeError(f"x must be a float64/float32 array or a real scalar, "
                         f"got {type(x).__name__}")
     if isinstance(x, numbers.Real):
-        return np.array(float(x), dtype=np.float64), True
+        value, exact = to_float64(x)
+        return np.array(value, dtype=np.float64), True, exact
     if isinstance(x, (list, tuple)):
-        arr = np.asarray(x)
-        if arr.dtype.kind in "iuf" and arr.dtype != np.float32:
-            arr = arr.astype(np.float64)
-        if arr.dtype not in (np.float64, np.float32):
+        try:
+            arr = np.asarray(x)
+        except (OverflowError, ValueError):
+            arr = None
+        if arr is not None and arr.dtype.kind == "f":
+            return (arr if arr.dtype == np.float32 else arr.astype(np.float64)), False, True
+        if arr is not None and arr.dtype.kind not in "iuO":
             raise TypeError(f"x must contain real numbers, got dtype {arr.dtype}")
-        return arr, False
+        arr, exact = exact_array(x)
+        return arr, False, exact
     raise TypeError(f"x must be a float64/float32 array or a real scalar, "
                     f"got {type(x).__name__}")
+
+
+def _same_view(a, b):
+    """Whether two arrays are the same view of the same memory (in-place)."""
+    return (a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+            and a.strides == b.strides and a.shape == b.shape)
 
 
 def _check_out(out, arr):
@@ -115,7 +132,7 @@ def round(x, fmt, rounding="nearest_even", *, seed=None, random_bits=None, out=N
     """
     fmt = _resolve_format(fmt)
     scheme = _resolve_rounding(rounding)
-    arr, scalar = _as_float_array(x)
+    arr, scalar, exact = _as_float_array(x)
     if axis is not None:
         if fmt.elementwise or not hasattr(fmt, "with_axis"):
             raise ValueError(f"axis applies to block formats; fmt {fmt.name!r} is elementwise")
@@ -128,6 +145,8 @@ def round(x, fmt, rounding="nearest_even", *, seed=None, random_bits=None, out=N
     if seed is None and not scheme.stochastic:
         seed = 0                     # no entropy needed
     rng = RandomKey.make(seed, stream, offset, random_bits)
+    if not exact:
+        check_inexact_allowed(fmt, scheme)
     fmt.check_dtype(arr.dtype)
     if out is None:
         out = np.empty(arr.shape, dtype=arr.dtype)
@@ -135,5 +154,9 @@ def round(x, fmt, rounding="nearest_even", *, seed=None, random_bits=None, out=N
         if scalar:
             raise TypeError("out is only supported for array x")
         _check_out(out, arr)
+        if out is not arr and np.may_share_memory(arr, out) and not _same_view(arr, out):
+            # Partly overlapping memory: read x before any of it is written,
+            # as numpy's ufuncs do.
+            arr = arr.copy()
     fmt._round_array(arr, out, scheme, rng)
     return out[()] if scalar else out
