@@ -69,8 +69,14 @@ def numprec_roundings():
     iterable of numprec.RoundingScheme
         Third-party schemes give ``select(x, lower, upper, u)``: numprec
         computes the two neighbours of ``x`` in the format and uniform
-        random numbers ``u`` from its counter-based generator, and the
-        scheme picks one neighbour per element.
+        random numbers ``u`` from its counter-based generator (all float64
+        arrays of ``x``'s shape), and the scheme returns one neighbour per
+        element.  Beyond the largest finite value ``max`` the neighbours
+        stay finite: ``max`` and the value after it in the format's
+        precision, which numprec turns into the format's overflow value
+        (inf, NaN or max) when chosen; both signs alike.  So a nearest rule
+        overflows where the built-in ``nearest_even`` does.  The full
+        definition is in docs/formats.md ("Rounding schemes of plugins").
     """
 
 
