@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from numprec.formats.base import Format
-from numprec.formats.float_format import _check_int
+from numprec.formats.validate import INF_BITS, check_int, float64_bits
 
 FIXED_OVERFLOW = ("saturate", "wrap")
 
@@ -41,8 +41,8 @@ class FixedFormat(Format):
 
     def __init__(self, integer_bits, fraction_bits, signed=True, overflow="saturate", *,
                  name=None):
-        self._i = _check_int(integer_bits, "integer_bits", 0, 1023)
-        self._f = _check_int(fraction_bits, "fraction_bits", 0, 1023)
+        self._i = check_int(integer_bits, "integer_bits", 0, 1023)
+        self._f = check_int(fraction_bits, "fraction_bits", 0, 1023)
         total = self._i + self._f + int(bool(signed))
         if not 1 <= total <= 53:
             raise ValueError(f"integer_bits + fraction_bits (+1 if signed) must be in 1..53 "
@@ -132,7 +132,7 @@ class IntFormat(FixedFormat):
     format_id = "int"
 
     def __init__(self, bits, signed=True, overflow="saturate", *, name=None):
-        b = _check_int(bits, "bits", 1, 53)
+        b = check_int(bits, "bits", 1, 53)
         default = f"{'int' if signed else 'uint'}{b}" + ("" if overflow == "saturate" else "_wrap")
         super().__init__(b - 1 if signed else b, 0, signed, overflow,
                          name=name if name is not None else default)
@@ -157,8 +157,7 @@ def _integer_spec():
     subnormal spacing is 1 and whose precision covers all of float64."""
     global _INTEGER_SPEC
     if _INTEGER_SPEC is None:
-        from numprec.formats.float_format import _INF_BITS, _bits
         from numprec._kernels.floatround import Spec
-        _INTEGER_SPEC = Spec(52, 52, 0, False, False, False, _bits(1.0),
-                             _bits(np.finfo(np.float64).max), _INF_BITS, _INF_BITS, 0)
+        _INTEGER_SPEC = Spec(52, 52, 0, False, False, False, float64_bits(1.0),
+                             float64_bits(np.finfo(np.float64).max), INF_BITS, INF_BITS, 0)
     return _INTEGER_SPEC

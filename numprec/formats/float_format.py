@@ -2,30 +2,14 @@
 from __future__ import annotations
 
 import math
-import struct
 
 import numpy as np
 
 from numprec.formats.base import Format
+from numprec.formats.validate import INF_BITS, QNAN_BITS, check_int, float64_bits
 
 NAN_POLICIES = ("ieee", "fn", "fnuz", "none")
 OVERFLOW_POLICIES = ("inf", "nan", "saturate")
-
-_INF_BITS = 0x7FF0000000000000
-_QNAN_BITS = 0x7FF8000000000000
-
-
-def _bits(value: float) -> int:
-    return struct.unpack("<Q", struct.pack("<d", value))[0]
-
-
-def _check_int(value, argument, lo, hi):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{argument} must be an integer in [{lo}, {hi}], got {value!r}")
-    if not lo <= value <= hi:
-        raise ValueError(f"{argument} must be in [{lo}, {hi}], got {value}")
-    return int(value)
-
 
 class FloatFormat(Format):
     """A binary floating-point format held in a float64 container.
@@ -78,8 +62,8 @@ class FloatFormat(Format):
     def __init__(self, exponent_bits, mantissa_bits, *, bias=None, subnormals=True,
                  infinities=True, nan="ieee", overflow=None, signed=True, zero=True,
                  name=None):
-        e = _check_int(exponent_bits, "exponent_bits", 1, 11)
-        m = _check_int(mantissa_bits, "mantissa_bits", 0, 52)
+        e = check_int(exponent_bits, "exponent_bits", 1, 11)
+        m = check_int(mantissa_bits, "mantissa_bits", 0, 52)
         if nan not in NAN_POLICIES:
             raise ValueError(f"nan must be one of {NAN_POLICIES}, got {nan!r}")
         if infinities and nan != "ieee":
@@ -97,7 +81,7 @@ class FloatFormat(Format):
             raise ValueError("zero=False needs subnormals=False")
         if bias is None:
             bias = 2 ** (e - 1) if nan == "fnuz" else 2 ** (e - 1) - 1
-        bias = _check_int(bias, "bias", -(2 ** 12), 2 ** 12)
+        bias = check_int(bias, "bias", -(2 ** 12), 2 ** 12)
         self._e, self._m, self._bias = e, m, bias
         self._subnormals, self._infinities = bool(subnormals), bool(infinities)
         self._nan, self._overflow = nan, overflow
@@ -201,13 +185,13 @@ class FloatFormat(Format):
         if self._spec is None:
             from numprec._kernels.floatround import Spec
             tiny_exp = self._emin - self._m if self._subnormals else self._emin
-            max_bits = _bits(self._max)
-            over = {"inf": _INF_BITS, "nan": _QNAN_BITS, "saturate": max_bits}[self._overflow]
-            inf_in = _INF_BITS if self._infinities else over
-            min_bits = 0 if self._zero else _bits(self.smallest_subnormal)
+            max_bits = float64_bits(self._max)
+            over = {"inf": INF_BITS, "nan": QNAN_BITS, "saturate": max_bits}[self._overflow]
+            inf_in = INF_BITS if self._infinities else over
+            min_bits = 0 if self._zero else float64_bits(self.smallest_subnormal)
             self._spec = Spec(self._m, self._emin, tiny_exp, not self._signed,
                               not self._zero, self._nan == "fnuz" or not self._signed,
-                              _bits(math.ldexp(1.0, tiny_exp)), max_bits, over, inf_in,
+                              float64_bits(math.ldexp(1.0, tiny_exp)), max_bits, over, inf_in,
                               min_bits)
         return self._spec
 

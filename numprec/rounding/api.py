@@ -12,8 +12,16 @@ from numprec.rounding.random import RandomKey
 from numprec.rounding.schemes import RoundingScheme
 
 
-def _resolve_format(fmt, argument="fmt"):
-    """A Format object from a Format or a registered/parametric name."""
+def resolve_format(fmt, argument="fmt"):
+    """A Format object from a Format or a registered/parametric name.
+
+    Raises
+    ------
+    TypeError
+        If ``fmt`` is neither; the message names ``argument``.
+    numprec.UnknownNameError
+        For a name no format has.
+    """
     if isinstance(fmt, Format):
         return fmt
     if isinstance(fmt, str):
@@ -23,7 +31,8 @@ def _resolve_format(fmt, argument="fmt"):
                     f"got {type(fmt).__name__}")
 
 
-def _resolve_rounding(rounding):
+def resolve_rounding(rounding):
+    """A RoundingScheme from a scheme or a registered name."""
     if isinstance(rounding, RoundingScheme):
         return rounding
     if isinstance(rounding, str):
@@ -65,6 +74,10 @@ def _as_float_array(x):
         return arr, False, exact
     raise TypeError(f"x must be a float64/float32 array or a real scalar, "
                     f"got {type(x).__name__}")
+
+
+# Old private spellings, until every caller uses the public names.
+_resolve_format, _resolve_rounding = resolve_format, resolve_rounding
 
 
 def _same_view(a, b):
@@ -130,8 +143,8 @@ def round(x, fmt, rounding="nearest_even", *, seed=None, random_bits=None, out=N
         For arguments of the wrong type or value; the message names the
         argument.
     """
-    fmt = _resolve_format(fmt)
-    scheme = _resolve_rounding(rounding)
+    fmt = resolve_format(fmt)
+    scheme = resolve_rounding(rounding)
     arr, scalar, exact = _as_float_array(x)
     if axis is not None:
         if fmt.elementwise or not hasattr(fmt, "with_axis"):

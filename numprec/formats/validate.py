@@ -1,0 +1,34 @@
+"""Argument checks and float64 bit helpers shared by the format classes
+(and public for plugins that define formats of their own)."""
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+
+#: float64 bit pattern of +inf.
+INF_BITS = 0x7FF0000000000000
+#: float64 bit pattern of the default quiet NaN.
+QNAN_BITS = 0x7FF8000000000000
+
+
+def float64_bits(value: float) -> int:
+    """The IEEE 754 binary64 bit pattern of ``value`` as a Python int."""
+    return struct.unpack("<Q", struct.pack("<d", value))[0]
+
+
+def check_int(value, argument, lo, hi):
+    """``value`` as an int if it is an integer (not a bool) in ``[lo, hi]``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer; the message names ``argument``.
+    ValueError
+        If it is out of range.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{argument} must be an integer in [{lo}, {hi}], got {value!r}")
+    if not lo <= value <= hi:
+        raise ValueError(f"{argument} must be in [{lo}, {hi}], got {value}")
+    return int(value)
