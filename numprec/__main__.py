@@ -83,6 +83,10 @@ def build_parser():
     p.add_argument("--scheduler", help="address of a running dask scheduler")
     p.add_argument("--workers", type=int, default=None, help="workers of the LocalCluster")
     p.add_argument("--output", help="output directory (default: from the study file)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="recompute members on disk that were written with other model "
+                        "parameters, formats, seeds or numprec version (by default such "
+                        "a member stops the run with a message naming the difference)")
     p.set_defaults(func=cmd_study)
     return parser
 

@@ -6,32 +6,67 @@ from pathlib import Path
 
 from numprec.study.report import write_report
 from numprec.study.runner import run_members, verify_study
-from numprec.study.spec import StudyFileError, load_study
+from numprec.study.spec import StudyError, load_study
+from numprec.study.store import study_lock
+
+#: Exit status after Ctrl-C (128 + SIGINT), as a shell reports it.
+EXIT_INTERRUPTED = 130
 
 
-def run_study(path, *, scheduler=None, workers=None, output=None, progress=True):
-    """Run (or resume) a study file and write its report; returns report.md's path."""
+def run_study(path, *, scheduler=None, workers=None, output=None, progress=True,
+              overwrite=False):
+    """Run (or resume) a study file and write its report.
+
+    Parameters
+    ----------
+    path : path-like
+        The study file (TOML).
+    scheduler : str, optional
+        Address of a running dask scheduler (default: a new LocalCluster).
+    workers : int, optional
+        Workers of the LocalCluster.
+    output : path-like, optional
+        Output directory instead of the study file's ``study.output``.
+    progress : bool
+        Progress bar and summary on stderr.
+    overwrite : bool
+        Recompute members on disk that another study setup wrote (by default
+        they stop the run with :class:`~numprec.study.provenance.StaleMemberError`).
+
+    Returns
+    -------
+    (pathlib.Path, xarray.Dataset)
+        report.md's path and the verdicts.
+    """
     spec = load_study(path)
     if output is not None:
         spec.output = Path(output)
-    before, ran = run_members(spec, scheduler=scheduler, workers=workers, progress=progress)
-    if progress:
-        print(f"{spec.name}: {ran} members run, {before} already on disk in {spec.output}",
-              file=sys.stderr)
-    result = verify_study(spec)
-    return write_report(spec, result), result
+    with study_lock(spec.output):
+        before, ran, replaced = run_members(spec, scheduler=scheduler, workers=workers,
+                                            progress=progress, overwrite=overwrite)
+        if progress:
+            extra = f" ({replaced} replacing members of another setup)" if replaced else ""
+            print(f"{spec.name}: {ran} members run{extra}, {before} already on disk in "
+                  f"{spec.output}", file=sys.stderr)
+        result = verify_study(spec)
+        return write_report(spec, result), result
 
 
 def run_study_cli(args) -> int:
+    """The ``study`` subcommand; returns the exit status."""
     if args.workers is not None and args.workers < 1:
         print("error: --workers must be a positive integer", file=sys.stderr)
         return 2
     try:
         report, result = run_study(args.file, scheduler=args.scheduler, workers=args.workers,
-                                   output=args.output)
-    except StudyFileError as exc:
+                                   output=args.output, overwrite=args.overwrite)
+    except StudyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: the members on disk are complete; run the same command "
+              "again to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
     from numprec.verify import to_text
     print(to_text(result))
     print(f"\nreport: {report}")

@@ -9,12 +9,16 @@ from pathlib import Path
 import xarray as xr
 
 from numprec.study.spec import StudySpec
-from numprec.study.store import write_atomic
+from numprec.study.store import save_figure_atomic, write_atomic, write_text_atomic
 
 
 def write_report(spec: StudySpec, result: xr.Dataset, *, command=None) -> Path:
-    """Write verdicts.nc, w1_<variable>.png and report.md under the study's
-    output directory; returns the path of report.md."""
+    """Write verdicts.nc, w1_vs_bits.png and report.md under the study's
+    output directory; returns the path of report.md.
+
+    Each file is written atomically, with the permissions the umask gives
+    (:mod:`numprec.study.store`).
+    """
     import numprec
     from numprec.verify import plot_w1_vs_bits, to_markdown
 
@@ -26,7 +30,8 @@ def write_report(spec: StudySpec, result: xr.Dataset, *, command=None) -> Path:
     write_atomic(result, out / "verdicts.nc")
     plots = []
     try:
-        fig = plot_w1_vs_bits(result, path=out / "w1_vs_bits.png")
+        fig = plot_w1_vs_bits(result)
+        save_figure_atomic(fig, out / "w1_vs_bits.png")
         plots.append("w1_vs_bits.png")
         import matplotlib.pyplot as plt
         plt.close(fig)
@@ -51,8 +56,4 @@ def write_report(spec: StudySpec, result: xr.Dataset, *, command=None) -> Path:
         "",
     ]
     lines += [f"![W1 against mantissa bits]({p})" for p in plots]
-    path = out / "report.md"
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text("\n".join(lines) + "\n")
-    tmp.replace(path)
-    return path
+    return write_text_atomic("\n".join(lines) + "\n", out / "report.md")

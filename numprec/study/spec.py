@@ -49,7 +49,11 @@ from numprec.verify.wasserstein import joint_label
 STORES = ("netcdf", "zarr")
 
 
-class StudyFileError(ValueError):
+class StudyError(ValueError):
+    """A study that cannot run as asked; the message is one line for the user."""
+
+
+class StudyFileError(StudyError):
     """A study file with a missing, unknown or invalid key."""
 
 

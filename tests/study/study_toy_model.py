@@ -6,7 +6,9 @@ It declares what a study may ask of it (``parameters``, ``policies``,
 ``variables``), as the built-in models do; ``run_member_undeclared`` is the
 same model without the declarations (a user model the runner cannot check
 when it reads the study file)."""
+import os
 import time
+from pathlib import Path
 
 import numpy as np
 import xarray as xr
@@ -15,6 +17,9 @@ import numprec
 
 
 def run_member(params, task):
+    if params.get("mark"):                # tell a test that this member started
+        Path(params["mark"]).mkdir(parents=True, exist_ok=True)
+        (Path(params["mark"]) / f"{task.kind}-{task.member}-{os.getpid()}").touch()
     rng = np.random.default_rng(task.ic_seed)
     n = int(params.get("steps", 200))
     x = np.zeros(64)
@@ -33,6 +38,6 @@ def run_member_undeclared(params, task):
     return run_member(params, task)
 
 
-run_member.parameters = {"steps": 200, "sleep": 0.0}
+run_member.parameters = {"steps": 200, "sleep": 0.0, "mark": ""}
 run_member.policies = ("all",)
 run_member.variables = ("x",)

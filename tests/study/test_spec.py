@@ -91,7 +91,7 @@ def test_toy_study_with_declared_names_is_valid():
 
 
 @pytest.mark.parametrize("section,key,value,message", [
-    ("model", "stepz", 3, "unknown key(s) in [model]: stepz (allowed: sleep, steps)"),
+    ("model", "stepz", 3, "unknown key(s) in [model]: stepz (allowed: mark, sleep, steps)"),
     ("study", "model", "no_such_model",
      "study.model: unknown model 'no_such_model'"),
     ("study", "model", "no_such_module_xyz:run",
