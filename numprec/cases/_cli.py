@@ -1,7 +1,25 @@
-"""Argument checks shared by the case studies' command lines."""
+"""Checks and process handling shared by the case studies' command lines.
+
+* :func:`check_grid`, :func:`check_paths`, :func:`check_random_bits`:
+  ``parser.error`` (exit 2, one line) before a run for bad options;
+* :class:`WorkerPool`: worker processes that ignore SIGINT (the parent
+  handles Ctrl-C and terminates them), die with the parent (Linux
+  ``PR_SET_PDEATHSIG`` and a parent-watch thread) and are terminated when
+  the ``with`` block is left by an exception;
+* :func:`interrupted`: the message and exit status of a CLI stopped by Ctrl-C.
+"""
 from __future__ import annotations
 
 import os
+import queue
+import signal
+import sys
+import tempfile
+import threading
+import time
+
+#: Exit status of a command stopped by SIGINT (128 + 2, the shell convention).
+EXIT_INTERRUPTED = 130
 
 
 def check_grid(parser, formats=(), roundings=()):
@@ -19,13 +37,169 @@ def check_grid(parser, formats=(), roundings=()):
                          f"{', '.join(numprec.list_roundings())})")
 
 
-def check_paths(parser, **paths):
-    """``parser.error`` when an output file's directory does not exist;
-    keywords are option names without dashes (``plot=args.plot``)."""
+def check_random_bits(parser, random_bits, roundings):
+    """``parser.error`` when ``--random-bits`` does not fit every ``--rounding``
+    (:func:`numprec.rounding.check_random_bits`: deterministic schemes take none)."""
+    import numprec
+    from numprec.rounding import check_random_bits as _check
+
+    if random_bits is None:
+        return
+    for rounding in roundings:
+        try:
+            _check(random_bits, numprec.registry.manager.get_rounding(rounding),
+                   argument="--random-bits")
+        except (ValueError, TypeError) as exc:
+            parser.error(f"--random-bits {random_bits} with --rounding {rounding}: {exc}")
+
+
+def figure_extensions():
+    """File extensions (without the dot) that matplotlib can save, sorted."""
+    from matplotlib.figure import Figure
+    return sorted(Figure().canvas.get_supported_filetypes())
+
+
+def check_paths(parser, *, overwrite=False, figures=(), **paths):
+    """``parser.error`` (exit 2) for an output path that cannot be written.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    overwrite : bool
+        Whether an existing file may be replaced (``--overwrite``).
+    figures : sequence of str
+        Which of ``paths`` are figures: their extension must be one that
+        matplotlib saves.
+    **paths
+        Option name without dashes -> path or None (``output=args.output``).
+
+    Checked: the path is not a directory, its directory exists and a file
+    can be created there, it does not exist unless ``overwrite``, two
+    options do not name the same file, figures have a known extension.
+    """
+    seen = {}
     for option, path in paths.items():
         if path is None:
             continue
+        flag = f"--{option.replace('_', '-')}"
+        real = os.path.realpath(path)
+        if real in seen:
+            parser.error(f"{flag} {path!r}: the same file as {seen[real]}")
+        seen[real] = flag
+        if os.path.isdir(path):
+            parser.error(f"{flag} {path!r} is a directory; give a file name")
         folder = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(folder):
-            parser.error(f"--{option.replace('_', '-')} {path!r}: directory {folder!r} "
-                         "does not exist")
+            parser.error(f"{flag} {path!r}: directory {folder!r} does not exist")
+        if option in figures:
+            ext = os.path.splitext(path)[1].lower()
+            known = figure_extensions()
+            if ext[1:] not in known:
+                parser.error(f"{flag} {path!r}: unknown figure extension {ext!r} "
+                             f"(choose from {', '.join(known)})")
+        try:
+            fd, probe = tempfile.mkstemp(dir=folder, prefix=".numprec-probe-")
+            os.close(fd)
+            os.remove(probe)
+        except OSError as exc:
+            parser.error(f"{flag} {path!r}: cannot write in {folder!r} ({exc.strerror})")
+        if os.path.lexists(path) and not overwrite:
+            parser.error(f"{flag} {path!r} exists; pass --overwrite to replace it")
+
+
+def interrupted(what="no output was written") -> int:
+    """Print the one-line message of a CLI stopped by Ctrl-C; return the exit status."""
+    print(f"\ninterrupted: {what}", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def sigterm_as_interrupt():
+    """Make SIGTERM raise KeyboardInterrupt in the main thread (so workers are
+    stopped and temporary files removed as for Ctrl-C)."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, handler)
+
+
+# ------------------------------------------------------------ worker pool
+_PR_SET_PDEATHSIG = 1
+
+
+def _watch_parent(parent):
+    while True:
+        if os.getppid() != parent:
+            os._exit(1)
+        time.sleep(0.5)
+
+
+def _worker_init(parent):
+    """Pool initializer: ignore SIGINT (the parent decides), die with the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl
+            pass
+    if os.getppid() != parent:      # the parent died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
+                     name="numprec-parent-watch").start()
+
+
+class WorkerPool:
+    """Processes that run functions; leaving the ``with`` block by an
+    exception (Ctrl-C included) terminates them at once.
+
+    Parameters
+    ----------
+    workers : int
+        Number of processes.
+
+    Notes
+    -----
+    :meth:`submit` returns at once; :meth:`results` yields ``(tag, value)``
+    in completion order and re-raises a worker's exception.
+    """
+
+    def __init__(self, workers):
+        import multiprocessing
+
+        self._pool = multiprocessing.get_context("fork" if sys.platform.startswith("linux")
+                                                 else None).Pool(
+            workers, initializer=_worker_init, initargs=(os.getpid(),))
+        self._done = queue.Queue()
+        self._pending = 0
+
+    def submit(self, tag, fn, arg):
+        """Run ``fn(arg)`` in a worker; its result comes back with ``tag``."""
+        self._pending += 1
+        self._pool.apply_async(fn, (arg,),
+                               callback=lambda value: self._done.put((True, tag, value)),
+                               error_callback=lambda exc: self._done.put((False, tag, exc)))
+
+    def results(self):
+        """Yield ``(tag, value)`` as tasks finish, until none is pending (tasks
+        submitted while iterating are included)."""
+        while self._pending:
+            try:
+                ok, tag, value = self._done.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            self._pending -= 1
+            if not ok:
+                raise value
+            yield tag, value
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self._pool.close()
+        else:
+            self._pool.terminate()
+        self._pool.join()
+        return False

@@ -52,12 +52,17 @@ class LorenzSystem:
         The constants ``dt/2``, ``dt`` and ``dt/6`` enter as Python floats
         (rounded to the compute format on entry under emulation).
         """
+        return state + self.increment(state, dt)
+
+    def increment(self, state, dt):
+        """The RK4 increment ``dt/6 (k1 + 2 k2 + 2 k3 + k4)`` that :meth:`step`
+        adds to ``state`` (separate, for compensated summation)."""
         half = 0.5 * dt
         k1 = self._rhs(state)
         k2 = self._rhs(state + half * k1)
         k3 = self._rhs(state + half * k2)
         k4 = self._rhs(state + dt * k3)
-        return state + (dt / 6.0) * (((k1 + 2.0 * k2) + 2.0 * k3) + k4)
+        return (dt / 6.0) * (((k1 + 2.0 * k2) + 2.0 * k3) + k4)
 
     def _rhs(self, state):
         with _component("tendencies", like=state):

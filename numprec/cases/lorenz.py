@@ -30,7 +30,8 @@ from typing import Optional, Sequence
 import numpy as np
 import xarray as xr
 
-from numprec.cases._cli import check_grid, check_paths
+from numprec.cases._cli import (check_grid, check_paths, check_random_bits, interrupted,
+                                sigterm_as_interrupt)
 from numprec.cases._lorenz_model import COMPONENTS, Lorenz63, Lorenz96, LorenzSystem
 
 __all__ = ["Lorenz63", "Lorenz96", "LorenzSystem", "COMPONENTS", "make_system",
@@ -87,7 +88,7 @@ class Run:
 
 
 def integrate(system: LorenzSystem, state0, *, dt: float, steps: int, sample_every: int,
-              spinup_steps: int = 0, policy=None, progress=None) -> Run:
+              spinup_steps: int = 0, policy=None, progress=None, compensated=False) -> Run:
     """Integrate ``state0`` and sample it every ``sample_every`` steps.
 
     Parameters
@@ -110,6 +111,11 @@ def integrate(system: LorenzSystem, state0, *, dt: float, steps: int, sample_eve
         numpy in double.
     progress : tqdm-like, optional
         Its ``update(n)`` is called as steps are done.
+    compensated : bool
+        Add each RK4 increment to the state with Kahan compensated summation
+        (Kahan 1965; the compensation is held, and stored, like the state),
+        so increments smaller than half a unit in the last place of the
+        state are not lost (Klöwer et al. 2020, §2).
 
     Returns
     -------
@@ -128,12 +134,24 @@ def integrate(system: LorenzSystem, state0, *, dt: float, steps: int, sample_eve
     with np.errstate(all="ignore"):
         if policy is None:
             state = np.array(state0, dtype=np.float64)
-            step = lambda s: system.step(s, dt)  # noqa: E731
+            store = lambda s: s  # noqa: E731
             ctx = _null()
         else:
             state = policy.store(state0)
-            step = lambda s: policy.store(system.step(s, dt))  # noqa: E731
+            store = policy.store
             ctx = policy
+        if compensated:
+            comp = [None]
+
+            def step(s):
+                if comp[0] is None:
+                    comp[0] = s - s
+                y = system.increment(s, dt) - comp[0]
+                t = store(s + y)
+                comp[0] = store((t - s) - y)
+                return t
+        else:
+            step = lambda s: store(system.step(s, dt))  # noqa: E731
         with ctx:
             chunk = max(1, min(sample_every, 1000))
             for i in range(total):
@@ -194,13 +212,15 @@ def to_dataset(system: LorenzSystem, run: Run, *, label: str = "double", attrs=N
 
 def simulate(system: LorenzSystem, *, members: int = 100, time: float = 50.0,
              dt: float = 0.01, spinup: float = 5.0, sample_every: float = 0.1,
-             seed: int = 0, policy=None, state0=None, progress=None) -> xr.Dataset:
+             seed: int = 0, policy=None, state0=None, progress=None,
+             compensated: bool = False) -> xr.Dataset:
     """Initial conditions + :func:`integrate` + :func:`to_dataset`.
 
     ``state0`` defaults to :func:`initial_conditions` (``seed``; spun up in
     double for ``max(spinup, 10)`` time units); then ``spinup`` more time
     units are integrated under ``policy`` before sampling ``time`` units
-    every ``sample_every``.
+    every ``sample_every``; ``compensated``: Kahan-compensated time stepping
+    (:func:`integrate`).
     """
     if state0 is None:
         state0 = initial_conditions(system, members, seed, spinup=max(spinup, 10.0), dt=dt)
@@ -209,7 +229,7 @@ def simulate(system: LorenzSystem, *, members: int = 100, time: float = 50.0,
         raise ValueError(f"sample_every={sample_every} must be at least one step (dt={dt})")
     run = integrate(system, state0, dt=dt, steps=_steps(time, dt, "time"), sample_every=every,
                     spinup_steps=_steps(spinup, dt, "spinup"), policy=policy,
-                    progress=progress)
+                    progress=progress, compensated=compensated)
     label = "double" if policy is None else policy.name
     return to_dataset(system, run, label=label)
 
@@ -403,13 +423,16 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "(default: all)")
     p.add_argument("--joint", action="store_true", help="also compare the joint (x, y, z) "
                                                         "distribution (l63; slower)")
-    p.add_argument("--K", type=int, default=40, help="l96: slow variables (default 40)")
-    p.add_argument("--F", type=float, default=8.0, help="l96: forcing (default 8)")
-    p.add_argument("--J", type=int, default=0, help="l96: fast variables per slow one; 0 = "
-                                                    "one-scale model (default)")
+    p.add_argument("--K", type=int, help="l96: slow variables (default 40)")
+    p.add_argument("--F", type=float, help="l96: forcing (default 8)")
+    p.add_argument("--J", type=int, help="l96: fast variables per slow one; 0 = "
+                                         "one-scale model (default)")
     p.add_argument("--output", metavar="FILE.nc", help="write the verdicts, W1 values and "
                                                         "provenance to this NetCDF file")
-    p.add_argument("--plot", metavar="FILE.png", help="save W1 against mantissa bits")
+    p.add_argument("--plot", metavar="FILE.png", help="save W1 against mantissa bits (any "
+                                                       "extension matplotlib saves)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace existing --output/--plot files (default: refuse)")
     p.add_argument("--progress", dest="progress", action="store_true", default=None,
                    help="show a progress bar (default: when stderr is a terminal)")
     p.add_argument("--no-progress", dest="progress", action="store_false")
@@ -431,13 +454,19 @@ def _validate(args, parser):
         parser.error(f"--random-bits must be in 1..64, got {args.random_bits}")
     if args.joint and args.system != "l63":
         parser.error("--joint needs --system l63")
+    if args.system == "l63":
+        for name in ("K", "F", "J"):
+            if getattr(args, name) is not None:
+                parser.error(f"--{name} is a Lorenz 96 parameter; it needs --system l96")
     check_grid(parser, args.formats, args.roundings)
-    check_paths(parser, output=args.output, plot=args.plot)
+    check_random_bits(parser, args.random_bits, args.roundings or DEFAULT_ROUNDINGS)
     if args.plot is not None:
         try:
             import matplotlib  # noqa: F401
         except ImportError:
             parser.error("--plot needs matplotlib (pip install numprec[plot])")
+    check_paths(parser, overwrite=args.overwrite, figures=("plot",), output=args.output,
+                plot=args.plot)
 
 
 def result_dataset(study: Study) -> xr.Dataset:
@@ -446,11 +475,69 @@ def result_dataset(study: Study) -> xr.Dataset:
     return verdict_dataset(study.result, study.settings, "lorenz")
 
 
+LEGEND = """\
+W1: first Wasserstein distance of the variable's distribution (all samples of all
+members) to the double-precision reference; baseline: W1 between two double-precision
+ensembles from different initial conditions (internal variability and sampling
+noise); excess = W1 - baseline. indistinguishable: excess <= 0; distinguishable:
+excess > 0; unstable: the run produced NaN/inf. An experiment passes if every
+variable is indistinguishable (Paxton et al. 2022)."""
+
+
+def format_results(result) -> str:
+    """The verdict table without the columns that carry nothing here (the
+    tolerance when it is 0 everywhere, units when every variable is
+    dimensionless), a legend, and one summary line per experiment."""
+    import numpy as _np
+
+    drop = []
+    if "tolerance" in result and _np.all(result["tolerance"].values == 0):
+        drop.append("tolerance")
+    if "units" in result and all(str(u) in ("1", "") for u in result["units"].values):
+        drop.append("units")
+    rows = [("experiment", "variable", "W1", "baseline", "excess")
+            + (("tolerance",) if "tolerance" not in drop else ())
+            + (("units",) if "units" not in drop else ()) + ("verdict",)]
+    for i, exp in enumerate(result["experiment"].values):
+        for j, var in enumerate(result["variable"].values):
+            cells = [str(exp), str(var)] + [
+                "nan" if _np.isnan(float(x)) else f"{float(x):.4g}"
+                for x in (result["w1"].values[i, j], result["baseline_w1"].values[j],
+                          result["excess"].values[i, j])]
+            if "tolerance" not in drop:
+                cells.append(f"{float(result['tolerance'].values[j]):.4g}")
+            if "units" not in drop:
+                cells.append(str(result["units"].values[j]))
+            cells.append(str(result["verdict"].values[i, j]))
+            rows.append(tuple(cells))
+    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
+    numeric = {2, 3, 4} | ({5} if "tolerance" not in drop else set())
+    fmt = lambda r: "  ".join(c.rjust(w) if k in numeric else c.ljust(w)  # noqa: E731
+                              for k, (c, w) in enumerate(zip(r, widths))).rstrip()
+    lines = [fmt(rows[0]), fmt(tuple("-" * w for w in widths))] + [fmt(r) for r in rows[1:]]
+    lines += ["", LEGEND, ""]
+    for i, exp in enumerate(result["experiment"].values):
+        verdicts = [str(v) for v in result["verdict"].values[i]]
+        variables = [str(v) for v in result["variable"].values]
+        worst = str(result["run_verdict"].values[i])
+        detail = ", ".join(f"{v} {d}" for v, d in zip(variables, verdicts))
+        passed = "passes" if worst == "indistinguishable" else "fails"
+        lines.append(f"{exp}: {worst} ({passed}; {detail})")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Command-line entry point; returns the exit status."""
+    """Command-line entry point; returns the exit status (130 after Ctrl-C)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     _validate(args, parser)
+    try:
+        return _run(args, parser, argv)
+    except KeyboardInterrupt:
+        return interrupted()
+
+
+def _run(args, parser, argv):
     system = args.system
     d = DEFAULTS[system]
     dt = args.dt if args.dt is not None else d["dt"]
@@ -461,14 +548,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                           args.roundings or DEFAULT_ROUNDINGS, members=args.members, time=time,
                           dt=dt, spinup=args.spinup, sample_every=args.sample_every,
                           seed=args.seed, joint=args.joint, random_bits=args.random_bits,
-                          K=args.K, F=args.F, J=args.J, progress=progress)
+                          K=40 if args.K is None else args.K,
+                          F=8.0 if args.F is None else args.F,
+                          J=0 if args.J is None else args.J, progress=progress)
     except ValueError as exc:
         parser.error(str(exc))
     s = study.settings
     print(f"Lorenz {'63' if system == 'l63' else '96'}: {s['members']} members, "
           f"{s['time']:g} time units sampled every {s['sample_every']:g} after a "
           f"{s['spinup']:g}-unit spin-up, dt={s['dt']:g}, seed={s['seed']}")
-    print(study.table, end="")
+    print(format_results(study.result), end="")
     print(f"({study.seconds:.1f} s)")
     if args.output:
         from numprec.cases.output import provenance_attrs, write_netcdf
@@ -480,46 +569,107 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                      title=f"numprec Lorenz {system} study", provenance=prov)
         print(f"wrote {args.output}")
     if args.plot:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        from numprec.cases.output import save_figure
         from numprec.verify import plot_w1_vs_bits
-        plot_w1_vs_bits(study.result, path=args.plot)
+        fig = plot_w1_vs_bits(study.result)
+        save_figure(fig, args.plot)
+        plt.close(fig)
         print(f"wrote {args.plot}")
     return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
+    sigterm_as_interrupt()
     sys.exit(main())
 
 
 # ---------------------------------------------------------------- study runner
-_STUDY_KEYS = ("trajectories", "time", "dt", "spinup", "sample_every", "K", "F", "J")
+#: Policy names a Lorenz study (``grid.policies``) may use.
+STUDY_POLICIES = ("all", "kahan", "mixed")
+_COMMON_PARAMETERS = {"trajectories": 100, "time": 50.0, "dt": 0.01, "spinup": 5.0,
+                      "sample_every": 0.1}
+
+
+def study_policy(fmt, rounding, name, *, seed=0, random_bits=None):
+    """The :class:`numprec.emulate.Policy` and compensation of a named policy.
+
+    ``"all"``: every operation in ``fmt``; ``"kahan"``: the same, with the
+    RK4 increment added to the state by Kahan compensated summation;
+    ``"mixed"``: the tendencies (component ``"tendencies"``) in ``fmt``, the
+    time integration and the state in binary32 (Klöwer et al. 2020's mixed
+    precision).
+
+    Returns
+    -------
+    (Policy, bool)
+        The policy and whether the time stepping is compensated.
+    """
+    from numprec.emulate import Policy
+
+    if name not in STUDY_POLICIES:
+        raise ValueError(f"policy {name!r} is not a Lorenz policy; expected one of "
+                         f"{', '.join(STUDY_POLICIES)}")
+    if name == "mixed":
+        return Policy("binary32", rounding=rounding, seed=seed, random_bits=random_bits,
+                      components={"tendencies": fmt}), False
+    return Policy(fmt, rounding=rounding, seed=seed, random_bits=random_bits), name == "kahan"
 
 
 def _study_member(system_name, params, task):
-    unknown = sorted(set(params) - set(_STUDY_KEYS))
+    allowed = _study_parameters(system_name)
+    unknown = sorted(set(params) - set(allowed))
     if unknown:
-        raise ValueError(f"[model] keys {unknown} are not Lorenz parameters "
-                         f"(allowed: {', '.join(_STUDY_KEYS)})")
-    sys_kw = {k: params[k] for k in ("K", "F", "J") if k in params}
+        raise ValueError(f"[model] keys {unknown} are not {system_name} parameters "
+                         f"(allowed: {', '.join(allowed)})")
+    p = {**allowed, **params}
+    sys_kw = {k: p[k] for k in ("K", "F", "J") if k in p}
     system = make_system(system_name, **sys_kw)
-    policy = None
+    policy, compensated = None, False
     if task.format is not None:
-        from numprec.emulate import Policy
-        policy = Policy(task.format, rounding=task.rounding, seed=task.seed)
-    ds = simulate(system, members=int(params.get("trajectories", 100)),
-                  time=float(params.get("time", 50.0)), dt=float(params.get("dt", 0.01)),
-                  spinup=float(params.get("spinup", 5.0)),
-                  sample_every=float(params.get("sample_every", 0.1)),
-                  seed=task.ic_seed, policy=policy)
+        policy, compensated = study_policy(task.format, task.rounding or "nearest_even",
+                                           task.policy or "all", seed=task.seed)
+    elif task.policy not in (None, "all"):
+        raise ValueError(f"policy {task.policy!r} needs a format (double precision runs "
+                         "no policy)")
+    ds = simulate(system, members=int(p["trajectories"]), time=float(p["time"]),
+                  dt=float(p["dt"]), spinup=float(p["spinup"]),
+                  sample_every=float(p["sample_every"]), seed=task.ic_seed, policy=policy,
+                  compensated=compensated)
+    if task.policy is not None:
+        ds.attrs["policy"] = task.policy
     # a study member is a batch of trajectories; the runner stacks members
     return ds.rename(member="trajectory")
 
 
+def _study_parameters(system_name):
+    if system_name == "l63":
+        return dict(_COMMON_PARAMETERS)
+    return {**_COMMON_PARAMETERS, "K": 40, "F": 8.0, "J": 0}
+
+
 def study_member_l63(params, task):
     """Study-runner entry point (``model = "lorenz63"``): one member is a
-    batch of ``trajectories`` Lorenz-63 trajectories (dim "trajectory")."""
+    batch of ``trajectories`` Lorenz-63 trajectories (dim "trajectory").
+
+    ``params`` keys and defaults: :attr:`study_member_l63.parameters`;
+    policies (``task.policy``): :data:`STUDY_POLICIES` (see :func:`study_policy`).
+    """
     return _study_member("l63", params, task)
 
 
 def study_member_l96(params, task):
-    """Study-runner entry point (``model = "lorenz96"``)."""
+    """Study-runner entry point (``model = "lorenz96"``); as
+    :func:`study_member_l63` with the Lorenz-96 parameters K, F, J (the
+    fast variable ``Y`` is output only when J > 0)."""
     return _study_member("l96", params, task)
+
+
+study_member_l63.parameters = _study_parameters("l63")
+study_member_l63.policies = STUDY_POLICIES
+study_member_l63.variables = ("x", "y", "z")
+study_member_l96.parameters = _study_parameters("l96")
+study_member_l96.policies = STUDY_POLICIES
+study_member_l96.variables = ("X", "Y")

@@ -12,7 +12,11 @@ Every case writes its xarray Dataset through :func:`write_netcdf`, which
   (CF: dimensionless quantities use ``"1"``);
 * writes to a temporary file in the target's directory and moves it into
   place with :func:`os.replace`, so a reader never sees a half-written file
-  and an interrupted run leaves the previous file intact.
+  and an interrupted run leaves the previous file intact;
+* gives the file the mode a plain ``open(path, "w")`` would (``0666`` less
+  the process umask), not the private ``0600`` of a temporary file.
+
+:func:`save_figure` writes matplotlib figures the same way.
 
 Reproducible output: ``date_created`` and the date in ``history`` come from
 the ``SOURCE_DATE_EPOCH`` environment variable when it is set (the
@@ -34,6 +38,64 @@ import numpy as np
 #: Attribute names written by :func:`provenance_attrs`.
 PROVENANCE_KEYS = ("numprec_version", "numprec_formats", "numprec_rounding", "numprec_seed",
                    "numprec_policy", "command_line")
+
+
+def _umask() -> int:
+    """The process umask (read from /proc where possible: setting it to read
+    it back is not thread-safe)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _replace_atomically(path, write, suffix):
+    """``write(tmp)`` to a temporary file next to ``path``, give it the mode of
+    a newly created file (0666 less the umask), move it onto ``path``."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise ValueError(f"path {path!r}: directory {directory!r} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".", suffix=suffix)
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
+        os.close(fd)
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return path
+
+
+def save_figure(fig, path, **kwargs):
+    """Save a matplotlib figure atomically, with the mode of a new file.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path : str or os.PathLike
+        Target; the format comes from its extension.
+    **kwargs
+        Passed to ``fig.savefig`` (e.g. ``dpi``).
+
+    Returns
+    -------
+    str
+        The path written.
+    """
+    path = os.fspath(path)
+    ext = os.path.splitext(path)[1]
+    fmt = ext[1:].lower() or None
+    return _replace_atomically(path, lambda tmp: fig.savefig(tmp, format=fmt, **kwargs),
+                               suffix=f"{ext}.tmp")
 
 
 def _now():
@@ -181,13 +243,5 @@ def write_netcdf(ds, path, *, title=None, provenance=None, engine=None):
             engine = "netcdf4"
         except ImportError:  # pragma: no cover - netCDF4 is a dependency
             engine = "h5netcdf"
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".", suffix=".nc.tmp")
-    os.close(fd)
-    try:
-        out.to_netcdf(tmp, engine=engine)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    _replace_atomically(path, lambda tmp: out.to_netcdf(tmp, engine=engine), ".nc.tmp")
     return path

@@ -57,7 +57,6 @@ stochastic rounding. J. Climate 35, 1215-1229.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import dataclasses
 import hashlib
 import sys
@@ -74,8 +73,9 @@ from numprec.cases._shallow_water_model import (
     SWState,
     diagnostics,
 )
-from numprec.cases._cli import check_grid, check_paths
-from numprec.cases.output import provenance_attrs, verdict_dataset, write_netcdf
+from numprec.cases._cli import (WorkerPool, check_grid, check_paths, interrupted,
+                                sigterm_as_interrupt)
+from numprec.cases.output import provenance_attrs, save_figure, verdict_dataset, write_netcdf
 from numprec.study.tasks import BASELINE_SEED_SHIFT
 
 __all__ = ["COMPONENTS", "POLICIES", "SCALE", "DEFAULTS", "simulate", "study_member",
@@ -253,7 +253,8 @@ def simulate(fmt=None, rounding="nearest_even", *, days, output_every=1.0, seed=
         rest (:meth:`ShallowWaterModel.initial_state`).
     restart : xarray.Dataset, optional
         Start from the final state (and time) of a previous :func:`simulate`
-        result instead of the perturbed state of rest.
+        result instead of the perturbed state of rest.  The grid (``nx``) is
+        taken from the restart unless given; other parameters are not.
     **params
         Fields of :class:`ShallowWaterParams` (``nx``, ``nu``, ``wind_stress``, ...).
 
@@ -283,6 +284,8 @@ def simulate(fmt=None, rounding="nearest_even", *, days, output_every=1.0, seed=
         policy = Policy(fmt, rounding=rounding, seed=seed)
     if policy is not None:
         policy.check_components(COMPONENTS)
+    if restart is not None and "nx" not in params and "x" in getattr(restart, "sizes", {}):
+        params = dict(params, nx=int(restart.sizes["x"]))
     model = _model(params, scale=scale, compensated=compensated)
     double = _model(params)
 
@@ -379,13 +382,28 @@ def study_member(params: dict, task) -> xr.Dataset:
         if key in params:
             raise ValueError(f"[model] {key}: set scaling/compensation through grid.policies "
                              f"({', '.join(POLICIES)}), not as a model parameter")
-    if "days" not in params:
-        raise ValueError("[model] days: missing (days integrated after the spin-up)")
+    unknown = sorted(set(params) - set(study_member.parameters))
+    if unknown:
+        raise ValueError(f"[model] keys {unknown} are not shallow-water parameters "
+                         f"(allowed: {', '.join(study_member.parameters)})")
+    params.setdefault("days", DEFAULTS["days"])
     if task.format is None:
+        if task.policy not in (None, "all"):
+            raise ValueError(f"policy {task.policy!r} needs a format (double precision runs "
+                             "no policy)")
         return simulate(None, ic_seed=task.ic_seed, **params)
     policy, options = make_policy(task.format, task.rounding or "nearest_even",
                                   task.policy or "all", seed=task.seed)
     return simulate(policy=policy, ic_seed=task.ic_seed, **options, **params)
+
+
+study_member.parameters = {
+    "days": DEFAULTS["days"], "output_every": 1.0, "spinup": 0.0, "perturbation": PERTURBATION,
+    **{f.name: f.default for f in dataclasses.fields(ShallowWaterParams)
+       if f.name not in ("scale", "compensated")}}
+study_member.policies = tuple(POLICIES)
+study_member.variables = ("u", "v", "eta", "energy", "enstrophy", "mean_speed", "max_speed",
+                          "mass")
 
 
 # ----------------------------------------------------------------- the study
@@ -483,27 +501,24 @@ def run_study(formats=DEFAULTS["formats"], roundings=DEFAULTS["roundings"],
         bar = tqdm(total=(2 + len(grid)) * members, desc="shallow-water members", unit="run")
     results = {}
     try:
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        with WorkerPool(workers) as pool:
             # reference members first: their spun-up states start the experiments
-            pending = {pool.submit(_member, ((kind, i), None, None, None, 0, ic, None, double,
-                                             scale))
-                       for kind in ("reference", "baseline") for i, ic in enumerate(ics[kind])}
-            while pending:
-                done, pending = concurrent.futures.wait(
-                    pending, return_when=concurrent.futures.FIRST_COMPLETED)
-                for fut in done:
-                    (label, i), ds = fut.result()
-                    results.setdefault(label, {})[i] = ds
-                    if bar is not None:
-                        bar.update(1)
-                    if label != "reference":
-                        continue
-                    start = ds.isel(time=[0])
-                    for fmt, rounding, pol in grid:
-                        name = _experiment_label(fmt, rounding, pol)
-                        pending.add(pool.submit(_member, (
-                            (name, i), fmt, rounding, pol, _rounding_seed(seed, name, i),
-                            ics["reference"][i], start, run, scale)))
+            for kind in ("reference", "baseline"):
+                for i, ic in enumerate(ics[kind]):
+                    pool.submit(None, _member, ((kind, i), None, None, None, 0, ic, None,
+                                                double, scale))
+            for _, ((label, i), ds) in pool.results():
+                results.setdefault(label, {})[i] = ds
+                if bar is not None:
+                    bar.update(1)
+                if label != "reference":
+                    continue
+                start = ds.isel(time=[0])
+                for fmt, rounding, pol in grid:
+                    name = _experiment_label(fmt, rounding, pol)
+                    pool.submit(None, _member, (
+                        (name, i), fmt, rounding, pol, _rounding_seed(seed, name, i),
+                        ics["reference"][i], start, run, scale))
     finally:
         if bar is not None:
             bar.close()
@@ -624,7 +639,7 @@ def plot_study(study: Study, path) -> None:
     ax.set_title(f"shallow-water channel, nx = {study.settings['nx']}")
     ax.legend(fontsize="small")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, dpi=120)
     plt.close(fig)
 
 
@@ -683,7 +698,7 @@ def build_parser() -> argparse.ArgumentParser:
                         f"{' '.join(DEFAULTS['policies'])}")
     p.add_argument("--kahan", action="store_true",
                    help="compensate every experiment (all -> kahan, scaled -> scaled_kahan)")
-    p.add_argument("--scale", type=float, default=SCALE,
+    p.add_argument("--scale", type=float,
                    help="factor of the scaled policies (default 64 = 2^6)")
     p.add_argument("--members", type=int, default=DEFAULTS["members"],
                    help=f"members per ensemble (default {DEFAULTS['members']})")
@@ -700,7 +715,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, help="parallel processes (default 2)")
     p.add_argument("--output", metavar="FILE.nc",
                    help="write verdicts, W1 values and diagnostics to this NetCDF file")
-    p.add_argument("--plot", metavar="FILE.png", help="plot mean speed against time")
+    p.add_argument("--plot", metavar="FILE.png", help="plot mean speed against time (any "
+                                                       "extension matplotlib saves)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace existing --output/--plot files (default: refuse)")
     p.add_argument("--progress", dest="progress", action="store_true", default=None,
                    help="show a progress bar (default: when stderr is a terminal)")
     p.add_argument("--no-progress", dest="progress", action="store_false")
@@ -714,8 +732,15 @@ def _validate(args, parser):
             parser.error(f"--policy {pol!r}: unknown policy (choose from {', '.join(POLICIES)})")
     if args.members < 2:
         parser.error(f"--members must be at least 2, got {args.members}")
+    if args.scale is not None:
+        policies = args.policies or DEFAULTS["policies"]
+        if not any(POLICIES[p][0] for p in policies):
+            parser.error(f"--scale {args.scale:g}: no scaled policy uses it (policies: "
+                         f"{', '.join(policies)}; add --policy scaled or scaled_kahan)")
     for name in ("days", "sample_every", "scale"):
         v = getattr(args, name)
+        if v is None:
+            continue
         if not (np.isfinite(v) and v > 0):
             parser.error(f"--{name.replace('_', '-')} must be a positive number, got {v}")
     if args.sample_every > args.days:
@@ -728,7 +753,13 @@ def _validate(args, parser):
         parser.error(f"--workers must be a positive integer, got {args.workers}")
     if args.seed < 0:
         parser.error(f"--seed must be a non-negative integer, got {args.seed}")
-    check_paths(parser, output=args.output, plot=args.plot)
+    if args.plot is not None:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            parser.error("--plot needs matplotlib (pip install numprec[plot])")
+    check_paths(parser, overwrite=args.overwrite, figures=("plot",), output=args.output,
+                plot=args.plot)
 
 
 def result_dataset(study: Study) -> xr.Dataset:
@@ -743,10 +774,17 @@ def result_dataset(study: Study) -> xr.Dataset:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Command-line entry point; returns the exit status."""
+    """Command-line entry point; returns the exit status (130 after Ctrl-C)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     _validate(args, parser)
+    try:
+        return _run(args, parser, argv)
+    except KeyboardInterrupt:
+        return interrupted("stopped the workers; no partial output was written")
+
+
+def _run(args, parser, argv):
     policies = list(args.policies or DEFAULTS["policies"])
     if args.kahan:
         policies = list(dict.fromkeys({"all": "kahan", "scaled": "scaled_kahan"}.get(p, p)
@@ -758,7 +796,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                       args.roundings or DEFAULTS["roundings"], policies,
                       members=args.members, days=args.days, spinup=args.spinup,
                       sample_every=args.sample_every, nx=args.nx, seed=args.seed,
-                      scale=args.scale, workers=args.workers, progress=progress)
+                      scale=SCALE if args.scale is None else args.scale,
+                      workers=args.workers, progress=progress)
     s = study.settings
     dx_km = 2000.0 / s["nx"]
     print(f"shallow water over a ridge: nx={s['nx']} ({dx_km:g} km), {s['members']} members, "
@@ -786,4 +825,5 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
+    sigterm_as_interrupt()
     sys.exit(main())
