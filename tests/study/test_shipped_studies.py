@@ -60,3 +60,13 @@ def test_shortened_study_runs_end_to_end(tmp_path, name):
         or set(result["experiment"].values) == {"e11m8 nearest_even", "e11m8 stochastic"}
     assert set(result["verdict"].values.ravel()) <= {"indistinguishable", "minor",
                                                     "distinguishable", "unstable"}
+
+
+STUDY_SOURCES = FILES + sorted((Path(__file__).resolve().parents[2] / "numprec" / "study")
+                               .glob("*.py"))
+
+
+@pytest.mark.parametrize("path", STUDY_SOURCES, ids=[p.name for p in STUDY_SOURCES])
+def test_study_files_cite_papers_not_internal_notes(path):
+    # science.md is a note of the developers, not part of the repository
+    assert "science.md" not in path.read_text()

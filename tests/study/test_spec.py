@@ -147,14 +147,6 @@ def test_directory_as_study_file_is_a_clear_error(tmp_path):
 HEAT = {k: dict(v) for k, v in GOOD.items()}
 
 
-def _heat_declares():
-    from numprec.cases.heat import study_member
-    return all(hasattr(study_member, a) for a in ("parameters", "policies", "variables"))
-
-
-@pytest.mark.xfail(not _heat_declares(), strict=True,
-                   reason="numprec.cases.heat.study_member does not yet declare "
-                          "parameters/policies/variables (owned by the cases helper)")
 @pytest.mark.parametrize("section,key,value,message", [
     ("model", "yeras", 3.0, "unknown key(s) in [model]: yeras"),
     ("grid", "policies", ["all", "scaled"], "grid.policies: 'scaled' is not a policy of model 'heat'"),
