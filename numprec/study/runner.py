@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 import sys
 
@@ -86,7 +87,9 @@ def dask_client(scheduler=None, workers=None):
     if n < 1:
         raise ValueError(f"workers must be a positive integer, got {n}")
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=40) as cluster, \
+                      # a member's error reaches the client (future.result()):
+                      # the workers' log of it would only repeat it
+                      dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, \
             Client(cluster) as client:
         with contextlib.suppress(Exception):
             client.run(_ignore_sigint)

@@ -62,11 +62,6 @@ def same_members(a, b):
             xr.testing.assert_identical(x.load(), y.load())
 
 
-@pytest.fixture(autouse=True)
-def toy_on_path(monkeypatch):
-    monkeypatch.syspath_prepend(str(HERE))
-
-
 def test_one_and_two_workers_give_identical_members_and_report(tmp_path):
     from numprec.study import run_study
     path = study_file(tmp_path, "w")
@@ -128,3 +123,61 @@ def test_bad_study_file_is_a_clear_error(tmp_path):
     proc = run_cli(path)
     assert proc.returncode == 2
     assert "ensemble" in proc.stderr and "error:" in proc.stderr
+
+
+def tiny_study(tmp_path, model="study_toy_model:run_member", variables='["x"]', extra=""):
+    path = tmp_path / "tiny.toml"
+    path.write_text(textwrap.dedent(f"""
+        [study]
+        name = "tiny"
+        model = "{model}"
+        output = "{tmp_path / 'out'}"
+
+        [model]
+        steps = 10
+        {extra}
+
+        [ensemble]
+        reference_members = 1
+        baseline_members = 1
+        members = 1
+
+        [grid]
+        formats = ["e11m4"]
+
+        [verify]
+        variables = {variables}
+    """))
+    return path
+
+
+@pytest.mark.parametrize("change,message", [
+    (dict(extra="stepz = 3"), "unknown key(s) in [model]: stepz"),
+    (dict(model="no_such_model"), "study.model: unknown model 'no_such_model'"),
+    (dict(variables='["x", "q"]'), "verify.variables: 'q' is not an output variable"),
+])
+def test_bad_input_is_one_line_before_any_member_runs(tmp_path, change, message):
+    proc = run_cli(tiny_study(tmp_path, **change))
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists(), "nothing may run or be written"
+
+
+def test_directory_as_study_file_via_the_command_line(tmp_path):
+    proc = run_cli(tmp_path)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    assert "is a directory, expected a TOML study file" in proc.stderr
+
+
+def test_undeclared_model_missing_a_verified_variable_stops_at_the_first_member(tmp_path):
+    # a user model that declares nothing is checked when its output comes back,
+    # before that member is written -- not after every member has run
+    proc = run_cli(tiny_study(tmp_path, model="study_toy_model:run_member_undeclared",
+                              variables='["x", "q"]'), "--workers", "1")
+    assert proc.returncode == 2, proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert errors == ["error: verify.variables: model 'study_toy_model:run_member_undeclared' "
+                      "returns no variable 'q' (it returns: x)"]
+    assert "Traceback" not in proc.stderr
+    assert not list((tmp_path / "out").rglob("member_*"))
