@@ -205,12 +205,14 @@ class HeatModel:
         nsteps = int(round(years * self.steps_per_year))
         nout = max(1, int(round(output_every * self.steps_per_year)))
         times = [0.0]
-        snaps = [np.array(state.T, dtype=np.float64)]
+        from numprec.emulate import to_numpy
+
+        snaps = [np.array(to_numpy(state.T), dtype=np.float64)]
         for i in range(1, nsteps + 1):
             state = self.step(state)
             if i % nout == 0 or i == nsteps:
                 times.append(i * self.dt)
-                snaps.append(np.array(state.T, dtype=np.float64))
+                snaps.append(np.array(to_numpy(state.T), dtype=np.float64))
         return HeatOutput(np.array(times), np.stack(snaps))
 
     # ----------------------------------------------------------- references

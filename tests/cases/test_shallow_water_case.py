@@ -189,6 +189,16 @@ def test_bad_arguments_are_named(kwargs, match):
         sw.simulate(**{**SMALL, **kwargs})
 
 
+def test_restart_takes_its_grid_from_the_restart(double_run):
+    # docs/shallow_water.md: ds2 = sw.simulate("e5m10", days=30, restart=ds) with ds
+    # from nx=16 (not the default 100) continues on ds's grid, from ds's last state
+    cont = sw.simulate(days=1.0, restart=double_run)
+    explicit = sw.simulate(days=1.0, restart=double_run, **SMALL)
+    xr.testing.assert_identical(cont, explicit)
+    assert cont.sizes["x"] == 16 and cont.attrs["nx"] == 16
+    np.testing.assert_array_equal(cont["u"].isel(time=0), double_run["u"].isel(time=-1))
+
+
 def test_restart_from_another_grid_is_rejected(double_run):
     with pytest.raises(ValueError, match="shape"):
         sw.simulate(days=1.0, restart=double_run, nx=20)
@@ -235,7 +245,7 @@ def test_reference_member_is_double_with_its_ic_seed():
 @pytest.mark.parametrize("params, policy, match", [
     (dict(days=1.0, scale=64.0), "all", "grid.policies"),
     (dict(days=1.0, compensated=True), "all", "grid.policies"),
-    (dict(output_every=1.0), "all", "days"),
+    (dict(days=1.0, years=1.0), "all", "years"),
     (dict(days=1.0), "scaledd", "policy"),
 ])
 def test_bad_study_parameters_are_named(params, policy, match):
