@@ -91,6 +91,8 @@ def build_parser():
     return parser
 
 
+#: Exit status after Ctrl-C (128 + SIGINT), as a shell reports it.
+EXIT_INTERRUPTED = 130
 #: Exit status when the reader of standard output went away (``| head``): the
 #: status of a shell tool killed by SIGPIPE (128 + 13).
 EXIT_BROKEN_PIPE = 141
@@ -110,6 +112,9 @@ def main(argv=None):
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
         return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return status
 
 

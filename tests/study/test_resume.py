@@ -208,3 +208,18 @@ def test_resume_removes_temporaries_of_a_killed_run(done, tmp_path):
     assert not any(p.exists() for p in planted) and not zarr_tmp.exists()
     assert all(p.exists() for p in mine)
     assert snapshot(copy) == before
+
+
+def test_second_run_into_a_busy_output_directory_is_refused(done, tmp_path):
+    from numprec.study.store import study_lock
+    root, out = done
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    planted = copy / "members" / "reference" / ".member_0000.nc.abcd1234.tmp"
+    planted.write_bytes(b"being written by the other run")
+    with study_lock(copy):
+        proc = run_cli(write_study(tmp_path / "s.toml", copy))
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1
+    assert "another study run is writing into this output directory" in proc.stderr
+    assert planted.exists(), "another run's temporaries must be left alone"
