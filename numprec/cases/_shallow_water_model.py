@@ -415,9 +415,11 @@ class ShallowWaterModel:
 
     def to_physical(self, state: SWState):
         """Unscaled float64 copies ``(u, v, eta)`` of a state (for output only)."""
-        u = np.array(state.u, dtype=np.float64) / self._s
-        v = np.array(state.v, dtype=np.float64) / self._s
-        eta = np.array(state.eta, dtype=np.float64) / self._se
+        from numprec.emulate import to_numpy
+
+        u = np.array(to_numpy(state.u), dtype=np.float64) / self._s
+        v = np.array(to_numpy(state.v), dtype=np.float64) / self._s
+        eta = np.array(to_numpy(state.eta), dtype=np.float64) / self._se
         return u, v, eta
 
     def _check_shapes(self, u, v, eta):

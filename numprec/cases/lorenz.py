@@ -520,9 +520,12 @@ def format_results(result) -> str:
         verdicts = [str(v) for v in result["verdict"].values[i]]
         variables = [str(v) for v in result["variable"].values]
         worst = str(result["run_verdict"].values[i])
-        detail = ", ".join(f"{v} {d}" for v, d in zip(variables, verdicts))
-        passed = "passes" if worst == "indistinguishable" else "fails"
-        lines.append(f"{exp}: {worst} ({passed}; {detail})")
+        groups = {}
+        for v, d in zip(variables, verdicts):
+            groups.setdefault(d, []).append(v)
+        detail = "; ".join(f"{d}: {', '.join(vs)}" for d, vs in groups.items())
+        passed = "PASS" if worst == "indistinguishable" else "FAIL"
+        lines.append(f"{exp}: {passed}, {worst} ({detail})")
     return "\n".join(lines) + "\n"
 
 

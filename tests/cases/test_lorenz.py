@@ -151,12 +151,12 @@ def test_cli_runs_a_small_study_and_writes_output(tmp_path, capsys, monkeypatch)
     out = tmp_path / "study.nc"
     args = ["--format", "e11m8", "--rounding", "stochastic", "--rounding", "nearest_even",
             "--members", "20", "--time", "2", "--spinup", "0.5", "--seed", "3", "--no-progress",
-            "--output", str(out)]
+            "--output", str(out), "--overwrite"]
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "e11m8 stochastic" in text and "verdict" in text and "wrote" in text
     first = out.read_bytes()
-    assert main(args + ["--overwrite"]) == 0    # replaces the file
+    assert main(args) == 0                      # replaces the file (--overwrite)
     assert out.read_bytes() == first
     import xarray as xr
     with xr.open_dataset(out) as ds:
