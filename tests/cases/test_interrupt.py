@@ -86,3 +86,24 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path, case):
     proc.communicate()
     left = _wait_gone(workers)
     assert left == [], f"workers {[p.pid for p in left]} outlived their killed parent"
+
+
+def test_ctrl_c_stops_the_lorenz_study_with_one_line(tmp_path):
+    # one process (no workers): Ctrl-C ends it with a message, not a traceback
+    cmd = [sys.executable, "-m", "numprec.cases.lorenz", "--members", "1000", "--time", "500",
+           "--no-progress", "--output", str(tmp_path / "l.nc")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=tmp_path, start_new_session=True)
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and parent.cpu_times().user < 3.0:
+        time.sleep(0.2)                 # until it is integrating (imports done)
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=STOP_WITHIN)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail(f"lorenz did not stop within {STOP_WITHIN} s of SIGINT")
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert list(tmp_path.iterdir()) == []

@@ -102,7 +102,7 @@ def test_lorenz_mixed_policy_holds_the_state_in_binary32():
 
 
 def test_lorenz96_policies_run():
-    params = {**LORENZ, "K": 8, "trajectories": 3}
+    params = {**LORENZ, "K": 8, "trajectories": 3, "dt": 0.01}
     runs = {p: lorenz.study_member_l96(params, task("e11m5", "nearest_even", p))
             for p in lorenz.study_member_l96.policies}
     assert not np.array_equal(runs["all"]["X"].values, runs["kahan"]["X"].values)
