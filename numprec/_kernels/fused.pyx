@@ -17,7 +17,9 @@ computed first and range-checked before it is rounded.  The operation and
 the rounding mode are compile-time constants of the inner loops, so the
 branch-free rounding loses the terms of the other modes and the loop
 vectorises; the per-call Python work (operands, key derivation, stream
-counter, result wrapping) is done here in C.  The same loops round numpy's
+counter, result wrapping) is done here in C.  The stream counter itself
+(:class:`StreamCounter`) lives here too: each operation takes its stream
+number in one step that no other thread can interleave with.  The same loops round numpy's
 results of other ufuncs in place (:meth:`Fused.round`, :func:`round_inplace`).
 
 The arithmetic is the plain C operation on ``double`` (``float``), which is
@@ -38,6 +40,7 @@ library for simulating low-precision arithmetic", ACM TOMS 49(2)).
 """
 from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcpy
+cimport cython
 from cpython.buffer cimport (PyObject_GetBuffer, PyBuffer_Release, PyBuffer_IsContiguous,
                              PyBUF_STRIDES, PyBUF_WRITABLE)
 from cython.parallel cimport prange
@@ -639,6 +642,72 @@ cdef bint _same_shape(Py_buffer* u, Py_buffer* v) noexcept:
     return True
 
 
+# The largest uint64: never handed out as a stream (take()'s error value).
+cdef uint64_t _LAST_STREAM = 0xFFFFFFFFFFFFFFFFULL
+
+
+cdef class StreamCounter:
+    """The random-stream counter of a policy tree: hands out the stream
+    numbers ``start, start + 1, ...``, each exactly once, also to threads
+    that share the policy.
+
+    :meth:`take` reads and advances the counter in one step no other thread
+    can interleave with (C code that holds the GIL, inside a critical
+    section on free-threaded builds), so two operations never get the same
+    stream and none is skipped, whatever the threads do.
+
+    Parameters
+    ----------
+    start : int
+        The next stream number (0 <= start < 2**64 - 1).
+    """
+
+    cdef uint64_t _next
+
+    def __init__(self, uint64_t start=0):
+        if start == _LAST_STREAM:
+            raise OverflowError(f"start must be below 2**64 - 1, got {start}")
+        self._next = start
+
+    cpdef uint64_t take(self) except? 0xFFFFFFFFFFFFFFFFULL:
+        """The next stream number; the counter moves past it."""
+        cdef uint64_t s
+        with cython.critical_section(self):
+            s = self._next
+            if s != _LAST_STREAM:
+                self._next = s + 1
+        if s == _LAST_STREAM:
+            raise OverflowError("the policy's random streams are exhausted (2**64 - 1 taken)")
+        return s
+
+    cpdef bint give_back(self, uint64_t stream):
+        """Undo :meth:`take` of ``stream`` by an operation that failed before
+        it used the stream, if no stream was taken since (True); otherwise
+        leave the counter alone (False: the stream stays unused)."""
+        cdef bint done = False
+        with cython.critical_section(self):
+            if stream != _LAST_STREAM and self._next == stream + 1:
+                self._next = stream
+                done = True
+        return done
+
+    @property
+    def value(self):
+        """The next stream number :meth:`take` will hand out."""
+        return self._next
+
+    def reset(self):
+        """Start again at stream 0."""
+        with cython.critical_section(self):
+            self._next = 0
+
+    def __reduce__(self):
+        return (StreamCounter, (self._next,))
+
+    def __repr__(self):
+        return f"StreamCounter({self._next})"
+
+
 cdef class Fused:
     """Fused operate-and-round for one policy: format, rounding mode, random
     bits, seed, container dtype, and the policy tree's stream counter.
@@ -655,22 +724,22 @@ cdef class Fused:
         Whether the scheme uses random numbers (else the key is 0).
     seed : int
         The policy's seed.
-    tree : object
-        Holder of the stream counter: its ``counter`` attribute is the next
-        stream number; each operation takes one.
+    counter : StreamCounter
+        The policy tree's stream counter; each operation takes one stream
+        from it.
     dtype : numpy.dtype
         Container dtype, float64 or float32.
     """
 
     cdef Job job
     cdef uint64_t seed
-    cdef object tree
+    cdef StreamCounter counter
     cdef object dtype
     # set by bind(): what apply() needs to read and make emulated arrays
     cdef object policy, compute, array_type, scalars, ops, exact, kinds
 
     def __init__(self, Spec spec, int mode, int rbits, bint stochastic, uint64_t seed,
-                 tree, dtype):
+                 StreamCounter counter not None, dtype):
         dtype = np.dtype(dtype)
         if dtype != _f64 and dtype != _f32:
             raise ValueError(f"dtype must be float64 or float32, got {dtype}")
@@ -680,7 +749,7 @@ cdef class Fused:
         self.job.rnd_on = self.job.rnd_on and stochastic
         self.job.f64 = dtype == _f64
         self.seed = seed
-        self.tree = tree
+        self.counter = counter
         self.dtype = _f64 if self.job.f64 else _f32
 
     cdef inline uint64_t _key(self, uint64_t stream):
@@ -744,9 +813,8 @@ cdef class Fused:
                 res = self._binary(kind, raw[0], None, ufunc)
         if res is None:
             res = ufunc(*raw)
-            if not self._round_into(res, self.tree.counter):
+            if not self._round_into(res, 0, True):
                 return (res,)
-            self.tree.counter = self.tree.counter + 1
         o = _object_new(self.array_type)     # EmulatedArray.__new__ is Python: skip it
         o._data = res
         o._format = self.compute
@@ -860,10 +928,12 @@ cdef class Fused:
             ho = True
             jb.out = <char*> vo.buf
             n = vo.len // vo.itemsize
-            stream = self.tree.counter
-            jb.key = self._key(stream)
             if n >= PARALLEL_MIN_SIZE:
                 nthreads = get_num_threads()
+            # Taken here, in one step (threads sharing the policy get distinct
+            # streams); given back below if the operation fails.
+            stream = self.counter.take()
+            jb.key = self._key(stream)
             if ndim:
                 # Strided operands: one contiguous run per row (_run_rows).
                 rowlen = shape[ndim - 1]
@@ -899,20 +969,24 @@ cdef class Fused:
                 PyBuffer_Release(&vb)
             if ho:
                 PyBuffer_Release(&vo)
-        if flags & NEED_NUMPY:
-            # numpy computes (and reports exceptions); we round.
-            res = ufunc(a) if b is None else ufunc(a, b)
-            if not self._round_into(res, stream):
-                raise RuntimeError(f"numpy's {ufunc} result is not a C-contiguous "
-                                   f"{self.dtype} array")
-        elif flags:
-            # Let numpy report the exception under the active np.errstate
-            # (it may raise: then no stream is taken, as without fusion).
-            if b is None:
-                ufunc(a)
-            else:
-                ufunc(a, b)
-        self.tree.counter = stream + 1
+        try:
+            if flags & NEED_NUMPY:
+                # numpy computes (and reports exceptions); we round.
+                res = ufunc(a) if b is None else ufunc(a, b)
+                if not self._round_into(res, stream, False):
+                    raise RuntimeError(f"numpy's {ufunc} result is not a C-contiguous "
+                                       f"{self.dtype} array")
+            elif flags:
+                # Let numpy report the exception under the active np.errstate
+                # (it may raise: then the stream is given back, as without
+                # fusion no stream is taken).
+                if b is None:
+                    ufunc(a)
+                else:
+                    ufunc(a, b)
+        except BaseException:
+            self.counter.give_back(stream)
+            raise
         return res
 
     def round(self, res):
@@ -920,14 +994,13 @@ cdef class Fused:
         (no stream taken) unless ``res`` is a writable C-contiguous ndarray of
         the container dtype.  This is the rounding step alone, for results
         numpy computed (as ``numprec.round(res, ..., stream=s, out=res)``)."""
-        cdef uint64_t stream = self.tree.counter
-        if not self._round_into(res, stream):
+        if not self._round_into(res, 0, True):
             return None
-        self.tree.counter = stream + 1
         return res
 
-    cdef bint _round_into(self, object res, uint64_t stream) except -1:
-        """Round ``res`` in place with ``stream``; False (nothing done) if
+    cdef bint _round_into(self, object res, uint64_t stream, bint take) except -1:
+        """Round ``res`` in place with ``stream`` (with the next stream of
+        the counter if ``take``); False (nothing done, no stream taken) if
         it is not a writable C-contiguous ndarray of the container dtype."""
         cdef Py_buffer vo
         cdef Job jb = self.job
@@ -940,9 +1013,11 @@ cdef class Fused:
                 return False
             jb.out = <char*> vo.buf
             n = vo.len // vo.itemsize
-            jb.key = self._key(stream)
             if n >= PARALLEL_MIN_SIZE:
                 nthreads = get_num_threads()
+            if take:
+                stream = self.counter.take()
+            jb.key = self._key(stream)
             with nogil:
                 _round_threads(&jb, n, nthreads)
         finally:

@@ -129,6 +129,15 @@ cdef Rounder make_rounder(Spec spec, int mode, uint64_t key, int rbits, Py_ssize
     return r
 
 
+cdef int check_rbits(int rbits) except -1:
+    # rbits = 0 would make stochastic rounding truncate; every entry point
+    # of numprec checks random_bits (numprec.rounding.check_random_bits),
+    # this guards the kernels themselves.
+    if rbits < 1 or rbits > 64:
+        raise ValueError(f"rbits must be in 1..64, got {rbits}")
+    return 0
+
+
 cdef int check_method(int method, int op) except -1:
     if method < 0 or method > 2:
         raise ValueError(f"method must be 0 (sequential), 1 (pairwise) or 2 (kahan), got {method}")
@@ -153,6 +162,7 @@ def reduce_rows(const double[:, :] x, double[::1] out, Spec spec, int mode, uint
     cdef Rounder base = make_rounder(spec, mode, key, rbits, x.shape[0])
     cdef Rounder r
     cdef double* buf
+    check_rbits(rbits)
     check_method(method, op)
     if out.shape[0] != lanes:
         raise ValueError(f"out must have {lanes} elements, got {out.shape[0]}")
@@ -187,6 +197,7 @@ def dot_rows(const double[:, :] a, const double[:, :] b, double[:, ::1] out, Spe
     cdef Rounder base = make_rounder(spec, mode, key, rbits, a.shape[0] * b.shape[1])
     cdef Rounder r
     cdef double* buf
+    check_rbits(rbits)
     check_method(method, OP_ADD)
     if b.shape[0] != k:
         raise ValueError(f"inner dimensions differ: {k} and {b.shape[0]}")
@@ -224,6 +235,7 @@ def accumulate_rows(const double[:, :] x, double[:, :] out, Spec spec, int mode,
     cdef Rounder base = make_rounder(spec, mode, key, rbits, x.shape[0])
     cdef Rounder r
     cdef double s, c, y, u
+    check_rbits(rbits)
     check_method(method, op)
     if method == PAIRWISE:
         raise ValueError("running reductions are sequential or Kahan, not pairwise")

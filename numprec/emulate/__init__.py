@@ -21,7 +21,8 @@ Typical use::
     result = emulate.to_numpy(state)
 
 Escape hatches: ``with emulate.double():`` computes a block in double
-without rounding; :func:`to_numpy` (or ``np.asarray``) leaves emulation.
+without rounding; :func:`to_numpy` leaves emulation (so does ``np.asarray``,
+which inside an active policy warns: :class:`EmulationLeakWarning`).
 
 Arithmetic schemes (approximate multiplication, e.g. L-Mul) plug in through
 ``Policy(arithmetic=...)``; the interface is documented in
@@ -47,6 +48,7 @@ import numpy as np
 
 from numprec.emulate.array import EmulatedArray
 from numprec.emulate.arithmetic import ExactMultiply
+from numprec.emulate.errors import EmulationLeakWarning
 from numprec.emulate.policy import Policy, active_policy
 from numprec.emulate.reductions import rounded_cumsum, rounded_dot, rounded_sum
 
@@ -107,6 +109,6 @@ def is_emulated(x) -> bool:
     return isinstance(x, EmulatedArray)
 
 
-__all__ = ["Policy", "EmulatedArray", "ExactMultiply", "double", "current", "component",
-           "asarray", "to_numpy", "is_emulated", "rounded_sum", "rounded_cumsum",
+__all__ = ["Policy", "EmulatedArray", "EmulationLeakWarning", "ExactMultiply", "double",
+           "current", "component", "asarray", "to_numpy", "is_emulated", "rounded_sum", "rounded_cumsum",
            "rounded_dot"]

@@ -14,8 +14,16 @@ results will belong to.  The rules (docs/emulate.md):
    inexact (negation, abs, max/min, copysign) are not rounded.
 4. Boolean and integer results (comparisons, ``isfinite``, ``argmax``) are
    returned as plain ndarrays.
+5. ``out=`` targets follow numpy's casting rules (ufuncs: ``casting=``,
+   default "same_kind", checked before anything is computed; reductions
+   cast unsafely, as numpy's do).  A floating-point result written into a
+   plain ndarray target inside an active policy leaves emulation:
+   :class:`EmulationLeakWarning`.
 """
 from __future__ import annotations
+
+import sys
+import warnings
 
 import numpy as np
 
@@ -23,7 +31,8 @@ from numprec._kernels import fused as _fk
 from numprec._kernels.floatround import key_for, round_array
 from numprec.emulate._rounder import Rounder
 from numprec.rounding.threads import PARALLEL_MIN_SIZE, get_num_threads
-from numprec.emulate.policy import contains
+from numprec.emulate.errors import EmulationLeakWarning
+from numprec.emulate.policy import active_policy, contains
 from numprec.emulate import reductions as red
 
 #: Ufuncs whose float results are always values of a signed float format
@@ -86,8 +95,8 @@ def fused_for(pol):
     fz = None
     if pol._fast and not pol._identity:
         tree = pol._tree
-        fz = _fk.Fused(pol._spec, pol._mode, pol._rbits, pol._stochastic, tree.seed, tree,
-                       tree.dtype)
+        fz = _fk.Fused(pol._spec, pol._mode, pol._rbits, pol._stochastic, tree.seed,
+                       tree.counter, tree.dtype)
         fz.bind(pol, pol.compute, _E(), FUSED_UFUNCS, EXACT_UFUNCS)
     pol._fused_kernel = fz
     return fz
@@ -114,8 +123,36 @@ def convert_to(pol, data, fmt):
     return work.astype(pol.dtype, copy=False)
 
 
+def _caller_stacklevel():
+    """The ``stacklevel`` of the first frame outside numprec.emulate and
+    numpy (the user's line), for a warning raised from the caller of this."""
+    frame = sys._getframe(2)
+    level = 2
+    while frame is not None:
+        name = frame.f_globals.get("__name__", "")
+        if not (name.startswith("numprec.emulate") or name == "numpy"
+                or name.startswith("numpy.")):
+            return level
+        frame = frame.f_back
+        level += 1
+    return 2
+
+
+def leak_warning(what):
+    """Warn (:class:`EmulationLeakWarning`, at the user's line) that
+    emulated values ``what``."""
+    warnings.warn(f"numprec.emulate: emulated values {what} inside an active policy; "
+                  "operations on that array are not rounded. Make scratch arrays with "
+                  "np.zeros_like(x) / np.empty_like(x) or policy.asarray(...), or leave "
+                  "emulation explicitly with numprec.emulate.to_numpy(x)",
+                  EmulationLeakWarning, stacklevel=_caller_stacklevel())
+
+
 def write_into(pol, target, res, fmt):
-    """Store the result ``res`` (values of ``fmt``) into ``target``."""
+    """Store the result ``res`` (values of ``fmt``) into ``target`` (an
+    emulated array, or a plain ndarray: then numpy's assignment casting, as
+    numpy's reductions do, and an :class:`EmulationLeakWarning` for float
+    results inside an active policy)."""
     E = _E()
     if isinstance(target, E):
         tfmt = target._format
@@ -123,8 +160,45 @@ def write_into(pol, target, res, fmt):
             res = convert_to(pol, res, tfmt)
         target._data[...] = res
     else:
+        if np.asarray(res).dtype.kind == "f" and active_policy() is not None:
+            leak_warning("were written into a plain numpy array (out=)")
         target[...] = res
     return target
+
+
+def _out_dtype(x, E):
+    """The dtype numpy's type resolution sees for the operand ``x``."""
+    if isinstance(x, E):
+        return x._data.dtype
+    if isinstance(x, np.ndarray):
+        return x.dtype
+    if isinstance(x, np.generic):
+        return x.dtype
+    if isinstance(x, (bool, int, float, complex)):
+        return type(x)                  # Python scalars are "weak" (NEP 50)
+    return np.asarray(x).dtype
+
+
+def check_casting(ufunc, inputs, out, kwargs, reduction=False):
+    """Raise numpy's own error if numpy would refuse to cast ``ufunc``'s
+    results into the ``out`` targets (plain ndarrays among them): the
+    casting rule of ``kwargs`` (default "same_kind"), checked by
+    ``ufunc.resolve_dtypes`` with the operands' dtypes (emulated operands:
+    their container dtype)."""
+    if not out:
+        return
+    E = _array_type or _E()
+    if all(t is None or isinstance(t, E) for t in out):
+        return
+    dtypes = tuple(_out_dtype(x, E) for x in inputs)
+    dtypes += tuple(None if t is None else _out_dtype(t, E) for t in out)
+    dtypes += (None,) * (ufunc.nin + ufunc.nout - len(dtypes))
+    sig = kwargs.get("signature")
+    if sig is None and kwargs.get("dtype") is not None:
+        sig = (None,) * ufunc.nin + (np.dtype(kwargs["dtype"]),) * ufunc.nout
+    extra = {} if sig is None else {"signature": sig}
+    ufunc.resolve_dtypes(dtypes, casting=kwargs.get("casting", "same_kind"),
+                         reduction=reduction, **extra)
 
 
 def finish(pol, home, res, target=None, exact=False):
@@ -183,6 +257,8 @@ def call(pol, home, ufunc, inputs, out, kwargs):
                    else pol._operand(x, E) for x in inputs]
             return _fast_result(pol, home, ufunc, ufunc(*raw), E)
     E = _array_type or _E()
+    if out is not None:
+        check_casting(ufunc, inputs, out, kwargs)
     if ufunc is np.matmul:
         return matmul(pol, home, inputs, out, kwargs)
     if ufunc.signature is not None:
@@ -219,8 +295,7 @@ def _fast_result(pol, home, ufunc, res, E):
     if type(res) is np.ndarray and res.dtype == dt and res.flags.c_contiguous:
         if ufunc not in EXACT_UFUNCS and not pol._identity:
             tree = pol._tree
-            stream = tree.counter
-            tree.counter = stream + 1
+            stream = tree.counter.take()
             flat = res.reshape(-1)
             n = flat.size
             round_array(flat, flat, pol._spec, pol._mode,
@@ -233,6 +308,8 @@ def _fast_result(pol, home, ufunc, res, E):
 def outer(pol, home, ufunc, inputs, out, kwargs):
     if len(inputs) != 2:
         raise TypeError(f"{ufunc.__name__}.outer takes two operands")
+    if out is not None:
+        check_casting(ufunc, inputs, out, kwargs)
     a, b = (np.asarray(pol._operand(x, _E())) for x in inputs)
     if pol._arith is not None and ufunc is np.multiply and not kwargs:
         res = pol._arith.multiply(a.reshape(a.shape + (1,) * b.ndim), b, pol.compute)
@@ -309,6 +386,8 @@ def accumulate_values(pol, home, x, axis, op, target=None):
 def matmul(pol, home, inputs, out, kwargs):
     if kwargs:
         raise TypeError(f"numprec.emulate: matmul does not support {sorted(kwargs)}")
+    if out is not None:
+        check_casting(np.matmul, inputs, out, {})
     a, b = (np.asarray(pol._operand(x, _E())) for x in inputs)
     res = red.matmul_arrays(a, b, pol._round_c, pol.seed,
                             pol._take_stream(pol._round_c, pol.dtype), pol.summation,

@@ -20,6 +20,7 @@ import numpy as np
 from numprec._kernels.floatround import key_for, round_array
 from numprec._kernels.fused import round_inplace
 from numprec.formats.float_format import FloatFormat
+from numprec.rounding.checks import check_random_bits
 from numprec.rounding.random import RandomKey
 from numprec.rounding.threads import threads_for
 
@@ -56,13 +57,15 @@ class Rounder:
     fmt : numprec.Format
     scheme : numprec.RoundingScheme
     random_bits : int or None
-        Random bits stochastic rounding may use (None: all).
+        Random bits stochastic rounding may use (None: all); checked by
+        :func:`numprec.rounding.check_random_bits`.
     """
 
     __slots__ = ("format", "scheme", "random_bits", "identity64", "identity32", "_spec",
                  "_mode", "_rbits", "_stochastic", "_kernel")
 
     def __init__(self, fmt, scheme, random_bits=None):
+        random_bits = check_random_bits(random_bits, scheme)
         self.format = fmt
         self.scheme = scheme
         self.random_bits = random_bits

@@ -10,10 +10,17 @@ the reduced-precision emulator rpe (Dawson & Düben 2017, "rpe v5: an
 emulator for reduced floating-point precision in large numerical
 simulations", Geosci. Model Dev. 10, 2221-2230).
 
-Escape hatches: ``np.asarray(x)`` / :meth:`EmulatedArray.to_numpy` give the
-values as a plain ndarray (then numpy computes in double, un-rounded), and
-``with numprec.emulate.double():`` runs a block of emulated operations in
-double without rounding.
+Escape hatches: :meth:`EmulatedArray.to_numpy` (or ``np.asarray(x)``
+outside a ``with policy:`` block) gives the values as a plain ndarray (then
+numpy computes in double, un-rounded), and ``with numprec.emulate.double():``
+runs a block of emulated operations in double without rounding.  Inside an
+active policy, implicit conversions to plain arrays (``np.asarray(x)``,
+``plain[...] = x``, ``out=plain``) issue
+:class:`~numprec.emulate.EmulationLeakWarning`.
+
+Emulated arrays pickle and deep-copy with their values, format (as its
+config) and home policy (see :mod:`numprec.emulate.policy` for what happens
+to the policy's stream counter).
 """
 from __future__ import annotations
 
@@ -24,6 +31,24 @@ from numprec.emulate import _engine as eng
 from numprec.emulate.policy import _STACK, Policy, active_policy
 
 _SCALARS = (float, int, np.floating, np.integer)
+
+
+def _restore_array(data, format_config, policy):
+    """The emulated array :meth:`EmulatedArray.__reduce__` describes: its
+    format is the policy tree's own format object when one is equal (the
+    engine's fast paths test formats by identity)."""
+    from numprec.formats import from_config
+    fmt = from_config(format_config)
+    root = policy.root
+    candidates = [policy.compute, policy.storage, root.compute, root.storage]
+    for cname in root.components:
+        comp = root.component(cname)
+        candidates += [comp.compute, comp.storage]
+    for cand in candidates:
+        if cand == fmt:
+            fmt = cand
+            break
+    return EmulatedArray._new(data, fmt, policy)
 
 
 def _op(ufunc, a, b, home):
@@ -128,6 +153,11 @@ class EmulatedArray(NDArrayOperatorsMixin):
 
     # --------------------------------------------------- leaving emulation
     def __array__(self, dtype=None, copy=None):
+        """The values as a plain ndarray (``np.asarray``, ``np.array``,
+        ``plain[...] = x``).  Inside an active policy this leaves emulation
+        silently otherwise, so it warns (:class:`EmulationLeakWarning`)."""
+        if _STACK.get():
+            eng.leak_warning("were converted to a plain numpy array")
         if dtype is None or np.dtype(dtype) == self._data.dtype:
             return self._data.copy() if copy else self._data
         if copy is False:
@@ -243,10 +273,15 @@ class EmulatedArray(NDArrayOperatorsMixin):
         return self._view(self._data.copy())
 
     def __copy__(self):
+        """A copy of the values with the same home policy."""
         return self.copy()
 
-    def __deepcopy__(self, memo):
-        return self.copy()
+    def __reduce__(self):
+        """Pickling and ``copy.deepcopy``: the values, the format's config
+        and the home policy (pickled through its config, see
+        :mod:`numprec.emulate.policy`); a deep copy gets a copy of the
+        policy (shared by everything copied together)."""
+        return (_restore_array, (self._data, self._format.get_config(), self._policy))
 
     def fill(self, value):
         self[...] = value

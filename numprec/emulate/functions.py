@@ -210,6 +210,10 @@ def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
     fmt = a._format
     lo = None if a_min is None else _value(pol, a_min, fmt)
     hi = None if a_max is None else _value(pol, a_max, fmt)
+    if out is not None and not isinstance(out, _E()):
+        # numpy's casting check (and error) for the out= target, on empty operands
+        np.clip(np.empty(0, a._data.dtype), None if lo is None else 0.0,
+                None if hi is None else 0.0, out=np.empty(0, np.asarray(out).dtype), **kwargs)
     res = np.clip(a._data, lo, hi, **kwargs)
     res = _wrap_like(pol, home, res, fmt)
     if out is not None:
@@ -313,8 +317,10 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     pol, home = _policies(a, out)
     with pol:
         s = eng.reduce_values(pol, home, a, axis, keepdims, "add")
+        # numpy's mean divides into out= with casting="unsafe"
         return eng.call(pol, home, np.divide, (s, _count(a, axis)),
-                        None if out is None else (out,), {})
+                        None if out is None else (out,),
+                        {} if out is None else {"casting": "unsafe"})
 
 
 @implements(np.var)
@@ -328,7 +334,8 @@ def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
         d = a - m
         s = eng.reduce_values(pol, home, d * d, axis, keepdims, "add")
         return eng.call(pol, home, np.divide, (s, _count(a, axis) - ddof),
-                        None if out is None else (out,), {})
+                        None if out is None else (out,),
+                        {} if out is None else {"casting": "unsafe"})
 
 
 @implements(np.std)
@@ -362,6 +369,12 @@ def _dot(a, b, out=None):
     if np.ndim(a) > 2 or np.ndim(b) > 2:
         raise TypeError("numprec.emulate: np.dot supports 1-D and 2-D arrays; use np.matmul "
                         "(@) for stacks of matrices")
+    if out is not None and not isinstance(out, _E()) and (
+            not isinstance(out, np.ndarray) or out.dtype != pol.dtype
+            or not out.flags.c_contiguous):
+        # numpy's np.dot takes an out= of exactly the result's dtype only
+        raise ValueError("output array is not acceptable (must have the right datatype, "
+                         "number of dimensions, and be a C-Array)")
     return eng.matmul(pol, home, (a, b), None if out is None else (out,), {})
 
 
@@ -416,6 +429,9 @@ def _ptp(a, axis=None, out=None, keepdims=False):
 def _round(a, decimals=0, out=None):
     """Rounding to decimals: computed in double, then rounded to the format."""
     pol, home = _policies(a, out)
+    if out is not None:
+        # numpy computes np.round(..., out=) with rint: its casting rule
+        eng.check_casting(np.rint, (a,), (out,), {})
     res = np.round(np.asarray(a._data, dtype=np.float64), decimals)
     return eng.finish(pol, home, res, out)
 

@@ -40,6 +40,22 @@ numbers, and the n-th operation of a run can be reproduced with
 the numbering does not depend on the scheme); operations that cannot be
 inexact (negation, ``abs``, ``max``/``min``, copies, structural functions)
 and operations in a binary64 compute format (no rounding) take none.
+
+The counter is safe to share between threads: each operation takes its
+stream number in one indivisible step (:class:`numprec._kernels.fused.StreamCounter`),
+so threads sharing a policy never reuse a stream and none is skipped; which
+thread gets which stream depends on the threads' timing.
+
+Pickling and copying
+--------------------
+A policy pickles (and deep-copies) through its settings (formats as their
+configs, rounding and arithmetic schemes by registered name, or the objects
+themselves where they are not registered), its seed and the position of its
+stream counter: the copy continues from the same stream number and so
+gives the same bits as the original would for the same operations.  From
+then on the two counters are independent (a fork): operations in both
+reuse the same streams.  Give each worker its own seed when their random
+numbers must differ.  A component pickles as its root policy and its name.
 """
 from __future__ import annotations
 
@@ -49,12 +65,14 @@ import secrets
 
 import numpy as np
 
+from numprec._kernels.fused import StreamCounter
 from numprec.emulate._rounder import Rounder
 from numprec.emulate.arithmetic import resolve_arithmetic
 from numprec.emulate.reductions import METHODS
 from numprec.formats.base import Format
 from numprec.formats.float_format import FloatFormat
-from numprec.rounding.api import _resolve_format
+from numprec.rounding.api import resolve_format, resolve_rounding
+from numprec.rounding.checks import check_random_bits
 from numprec.rounding.random import check_uint64
 
 #: The stack of active policies (a tuple, innermost last), per thread/task.
@@ -70,15 +88,69 @@ def active_policy():
     return stack[-1] if stack else None
 
 
-def _resolve_rounding(rounding):
-    from numprec.rounding.schemes import RoundingScheme
-    if isinstance(rounding, RoundingScheme):
-        return rounding
-    if isinstance(rounding, str):
-        from numprec.registry.manager import get_rounding
-        return get_rounding(rounding)
-    raise TypeError(f"rounding must be a rounding scheme name or RoundingScheme, got "
-                    f"{type(rounding).__name__}")
+_resolve_rounding = resolve_rounding
+
+#: float32's significand bits (incl. the implicit one), largest binade and
+#: the exponent of its smallest subnormal.
+_F32_PRECISION, _F32_EMAX, _F32_TINIEST = 24, 127, -149
+
+
+def _float32_probe():
+    """float64 values that test whether a format fits float32 (see
+    :func:`container_misfit`): 1 + 2**-k at every precision, every power of
+    two of float64, and 24-bit significands across float32's range."""
+    k = np.arange(1.0, 53.0)
+    ones = 1.0 + 2.0 ** -k
+    powers = np.ldexp(1.0, np.arange(-1074, 1024))
+    wide = np.ldexp(1.0 + 2.0 ** -23 + 2.0 ** -30, np.arange(-160, 160))
+    probe = np.concatenate([ones, powers, wide, 1.0 - 2.0 ** -k])
+    return np.concatenate([probe, -probe])
+
+
+def container_misfit(fmt, dtype):
+    """Why containers of ``dtype`` cannot hold every value of ``fmt``
+    exactly (a one-line reason), or None if they can.
+
+    Emulated operations are computed in the container dtype and then rounded
+    to the format, which is only emulation when every value of the format is
+    a value of the container.  float64 holds every format numprec builds.
+    float32 holds a binary floating-point format exactly when its precision
+    is at most 24 bits (incl. the implicit one), its largest binade is at
+    most float32's (2**127) and its finest spacing, at the bottom of its
+    range (subnormal or not), is at least float32's smallest subnormal
+    2**-149.  Other formats must pass their own ``check_dtype`` and a probe:
+    values across float64's range rounded (to nearest) to the format must
+    survive the conversion to float32.
+    """
+    dtype = np.dtype(dtype)
+    if dtype != np.float32:
+        return None
+    if isinstance(fmt, FloatFormat):
+        if fmt.precision > _F32_PRECISION:
+            return (f"its precision of {fmt.precision} bits exceeds float32's "
+                    f"{_F32_PRECISION}")
+        if fmt.emax > _F32_EMAX:
+            return f"its values reach {fmt.max:g}, beyond float32's maximum"
+        if fmt.emin - fmt.mantissa_bits < _F32_TINIEST:
+            return (f"its values near {fmt.smallest_subnormal:g} are spaced "
+                    f"2**{fmt.emin - fmt.mantissa_bits}, finer than float32's 2**-149")
+        return None
+    try:
+        fmt.check_dtype(dtype)
+    except ValueError as exc:
+        return str(exc)
+    from numprec.rounding.api import round as round_to
+    try:
+        with np.errstate(all="ignore"):
+            vals = round_to(_float32_probe(), fmt, "nearest_even")
+    except Exception:                       # noqa: BLE001 - the probe is only evidence
+        return None
+    vals = vals[np.isfinite(vals)]
+    with np.errstate(all="ignore"):
+        bad = vals[vals.astype(np.float32).astype(np.float64) != vals]
+    if bad.size:
+        return f"float32 cannot hold its value {float(bad[0])!r}"
+    return None
 
 
 def contains(outer, inner) -> bool:
@@ -105,9 +177,9 @@ class _Tree:
 
     __slots__ = ("seed", "counter", "dtype", "components", "root")
 
-    def __init__(self, seed, dtype):
+    def __init__(self, seed, dtype, start=0):
         self.seed = seed
-        self.counter = 0
+        self.counter = StreamCounter(start)
         self.dtype = dtype
         self.components = {}
         self.root = None
@@ -195,17 +267,10 @@ class Policy:
                name, component):
         self._tree = tree
         self._component = component
-        self.compute = _resolve_format(compute, "compute")
-        self.storage = self.compute if storage is None else _resolve_format(storage, "storage")
-        self.rounding = _resolve_rounding(rounding)
-        if random_bits is not None:
-            if not self.rounding.stochastic:
-                raise ValueError(f"random_bits applies to stochastic rounding, not to "
-                                 f"{self.rounding.name!r}")
-            if isinstance(random_bits, bool) or not isinstance(random_bits, (int, np.integer)) \
-                    or not 1 <= random_bits <= 64:
-                raise ValueError(f"random_bits must be an integer in 1..64, got {random_bits!r}")
-            random_bits = int(random_bits)
+        self.compute = resolve_format(compute, "compute")
+        self.storage = self.compute if storage is None else resolve_format(storage, "storage")
+        self.rounding = resolve_rounding(rounding)
+        random_bits = check_random_bits(random_bits, self.rounding)
         self.random_bits = random_bits
         if summation not in METHODS:
             raise ValueError(f"summation must be one of {sorted(METHODS)}, got {summation!r}")
@@ -213,11 +278,12 @@ class Policy:
         self._arith, self.arithmetic = resolve_arithmetic(arithmetic, self.compute)
         self._arith_arg = arithmetic
         for fmt, what in ((self.compute, "compute"), (self.storage, "storage")):
-            try:
-                fmt.check_dtype(tree.dtype)
-            except ValueError as exc:
-                raise ValueError(f"{what} format {fmt.name!r} does not fit dtype "
-                                 f"{tree.dtype.name!r} containers: {exc}") from None
+            reason = container_misfit(fmt, tree.dtype)
+            if reason is not None:
+                where = f"component {component!r}: " if component is not None else ""
+                raise ValueError(f"{where}{what} format {fmt.name!r} does not fit dtype "
+                                 f"{tree.dtype.name!r} containers ({reason}); use "
+                                 "dtype='float64'")
         self._round_c = Rounder(self.compute, self.rounding, random_bits)
         self._round_s = Rounder(self.storage, self.rounding, random_bits)
         from numprec.rounding.schemes import BUILTIN
@@ -261,7 +327,7 @@ class Policy:
                 settings["storage"] = None
             settings.update(spec)
             if "rounding" in spec and "random_bits" not in spec:
-                settings["random_bits"] = None if not _resolve_rounding(
+                settings["random_bits"] = None if not resolve_rounding(
                     spec["rounding"]).stochastic else settings["random_bits"]
         else:
             raise TypeError(f"component {cname!r}: spec must be a format, a dict of settings "
@@ -298,7 +364,7 @@ class Policy:
     @property
     def streams_used(self) -> int:
         """Random stream numbers taken so far (the next operation's stream)."""
-        return self._tree.counter
+        return self._tree.counter.value
 
     @property
     def name(self) -> str:
@@ -357,6 +423,35 @@ class Policy:
     def __repr__(self):
         return f"<numprec.emulate.Policy {self.name} seed={self.seed}>"
 
+    # ------------------------------------------------------------ pickling
+    def _portable_settings(self):
+        """This policy's settings as picklable values: formats as configs
+        (storage None when it is the compute format), schemes by registered
+        name where the name gives them back, else the objects."""
+        from numprec.registry.manager import get_rounding
+        try:
+            rounding = self.rounding.name if get_rounding(self.rounding.name) == self.rounding \
+                else self.rounding
+        except Exception:                   # noqa: BLE001 - not registered: the object
+            rounding = self.rounding
+        return {"compute": self.compute.get_config(),
+                "storage": None if self.storage is self.compute else self.storage.get_config(),
+                "rounding": rounding, "random_bits": self.random_bits,
+                "arithmetic": self._arith_arg, "summation": self.summation}
+
+    def __reduce__(self):
+        """Pickle and deep-copy support (see the module notes): a root policy
+        as its settings, seed, dtype, name, components and stream position;
+        a component as its root and its name."""
+        if self._component is not None:
+            return (_component_of, (self._tree.root, self._component))
+        tree = self._tree
+        state = {"settings": self._portable_settings(), "seed": tree.seed,
+                 "dtype": tree.dtype.name, "name": self._name,
+                 "components": {k: c._portable_settings() for k, c in tree.components.items()},
+                 "streams_used": tree.counter.value}
+        return (_restore_policy, (state,))
+
     # ------------------------------------------------------------ contexts
     def __enter__(self):
         _STACK.set(_STACK.get() + (self,))
@@ -386,7 +481,7 @@ class Policy:
 
     def reset(self) -> None:
         """Rewind the stream counter (of the whole tree) to 0 for a rerun."""
-        self._tree.counter = 0
+        self._tree.counter.reset()
 
     # ------------------------------------------------------------ arrays in
     def asarray(self, x):
@@ -443,10 +538,7 @@ class Policy:
         identity on ``dtype``: nothing to round)."""
         if rounder.is_identity(dtype):
             return 0
-        tree = self._tree
-        s = tree.counter
-        tree.counter = s + 1
-        return s
+        return self._tree.counter.take()
 
     def _round_result(self, res, rounder=None):
         """Round a fresh result array in place; returns it in the container
@@ -508,3 +600,32 @@ class Policy:
         if isinstance(x, (list, tuple)):
             return self._operand(np.asarray(x), EmulatedArray)
         raise TypeError(f"numprec.emulate cannot use an operand of type {type(x).__name__}")
+
+
+# ------------------------------------------------------------------ pickling
+def _settings_from(portable):
+    """Policy keyword arguments from :meth:`Policy._portable_settings`."""
+    from numprec.formats import from_config
+    return {"compute": from_config(portable["compute"]),
+            "storage": None if portable["storage"] is None else from_config(portable["storage"]),
+            "rounding": portable["rounding"], "random_bits": portable["random_bits"],
+            "arithmetic": portable["arithmetic"], "summation": portable["summation"]}
+
+
+def _restore_policy(state):
+    """The policy :meth:`Policy.__reduce__` describes, its stream counter at
+    the pickled position."""
+    comps = {}
+    for cname, portable in state["components"].items():
+        settings = _settings_from(portable)
+        if settings["storage"] is None:
+            settings["storage"] = settings["compute"]
+        comps[cname] = settings
+    policy = Policy(**_settings_from(state["settings"]), seed=state["seed"],
+                    dtype=state["dtype"], components=comps or None, name=state["name"])
+    policy._tree.counter = StreamCounter(state["streams_used"])
+    return policy
+
+
+def _component_of(root, name):
+    return root.component(name)

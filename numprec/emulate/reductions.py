@@ -40,6 +40,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
 from numprec.emulate._rounder import Rounder
+from numprec.rounding.checks import check_random_bits
 from numprec.rounding.random import RandomKey, check_uint64
 from numprec.rounding.threads import get_num_threads
 
@@ -260,10 +261,11 @@ def matmul_arrays(a, b, rounder, seed, stream, method="sequential", multiply=Non
 
 # ------------------------------------------------------- plain-array API
 def _prepare(x, fmt, rounding, seed, random_bits, stream):
-    from numprec.rounding.api import _resolve_format, _resolve_rounding
+    from numprec.rounding.api import resolve_format, resolve_rounding
     import secrets
-    fmt = _resolve_format(fmt)
-    scheme = _resolve_rounding(rounding)
+    fmt = resolve_format(fmt)
+    scheme = resolve_rounding(rounding)
+    random_bits = check_random_bits(random_bits, scheme)
     seed = secrets.randbits(64) if seed is None else check_uint64(seed, "seed")
     stream = check_uint64(stream, "stream")
     x = np.asarray(x)
@@ -288,7 +290,8 @@ def rounded_sum(x, fmt, rounding="nearest_even", *, axis=None, method="sequentia
     axis : None, int or tuple of int
     method : {"sequential", "pairwise", "kahan"}
     seed, random_bits, stream
-        As in :func:`numprec.round`.
+        As in :func:`numprec.round` (``random_bits`` checked by
+        :func:`numprec.rounding.check_random_bits`, the same check).
     keepdims : bool
 
     Returns

@@ -328,14 +328,11 @@ def test_strided_rows_threaded_equal_single_thread_oracle():
 
 
 def test_kernel_declines_without_taking_a_stream():
-    class Counter:
-        counter = 5
-
     p = policy("fp16", "stochastic", "float64")
-    tree = Counter()
-    fz = fk.Fused(p._spec, p._mode, p._rbits, True, SEED, tree, np.float64)
+    counter = fk.StreamCounter(5)
+    fz = fk.Fused(p._spec, p._mode, p._rbits, True, SEED, counter, np.float64)
     a = np.linspace(1, 2, 600)
-    assert fz(fk.OP_ADD, a, a + 1.0, np.add) is not None and tree.counter == 6
+    assert fz(fk.OP_ADD, a, a + 1.0, np.add) is not None and counter.value == 6
     declined = [(a[::2], a[::2]), (a, a[:300]), (a.reshape(2, 300), a[:300]),
                 (a.reshape(20, 30)[:, ::2], a.reshape(20, 30)[:, 1::2]),
                 (a.reshape(20, 30).T, a.reshape(30, 20)),
@@ -345,16 +342,18 @@ def test_kernel_declines_without_taking_a_stream():
     assert fz(fk.OP_SQUARE, a, a, np.square) is None
     rows = a.reshape(20, 30)
     assert fz(fk.OP_ADD, rows[1:, 1:], rows[:-1, :-1], np.add) is not None
-    assert fz(fk.OP_SQUARE, rows[:, 1:], None, np.square) is not None and tree.counter == 8
-    assert fz.round(a[::2].copy()) is not None and tree.counter == 9
+    assert fz(fk.OP_SQUARE, rows[:, 1:], None, np.square) is not None and counter.value == 8
+    assert fz.round(a[::2].copy()) is not None and counter.value == 9
     frozen = a.copy()
     frozen.flags.writeable = False
     assert fz.round(frozen) is None and fz.round(a.astype(np.float32)) is None
-    assert fz.round([1.0, 2.0]) is None and tree.counter == 9
+    assert fz.round([1.0, 2.0]) is None and counter.value == 9
     with pytest.raises(ValueError, match="op"):
         fz(17, a, a, np.add)
     with pytest.raises(ValueError, match="dtype"):
-        fk.Fused(p._spec, p._mode, p._rbits, True, SEED, tree, np.int64)
+        fk.Fused(p._spec, p._mode, p._rbits, True, SEED, counter, np.int64)
+    with pytest.raises(TypeError, match="StreamCounter"):
+        fk.Fused(p._spec, p._mode, p._rbits, True, SEED, object(), np.float64)
 
 
 def test_operands_converted_before_the_operation_takes_its_stream():
