@@ -216,9 +216,10 @@ class Policy:
         sequential unless "kahan").
     dtype : {"float64", "float32"}
         Container dtype of emulated arrays.  float32 halves memory traffic;
-        every format the policy uses must fit (values and range), else
-        ValueError.  See docs/emulate.md for when float32 containers give
-        bit-identical results.
+        it must hold every value of every format the policy uses (precision
+        at most 24 bits, range and finest spacing within float32's, see
+        :func:`container_misfit`), else ValueError.  See docs/emulate.md for
+        when float32 containers give bit-identical results.
     components : dict, optional
         ``{name: spec}`` for model components that use other settings.  A
         spec is a format (name or object: only the compute format changes),

@@ -305,14 +305,50 @@ def rounded_sum(x, fmt, rounding="nearest_even", *, axis=None, method="sequentia
 
 def rounded_cumsum(x, fmt, rounding="nearest_even", *, axis=None, method="sequential",
                    seed=None, random_bits=None, stream=0):
-    """Running sum with every partial sum rounded (sequential or Kahan)."""
+    """Running sum with every partial sum rounded (sequential or Kahan).
+
+    Parameters
+    ----------
+    x : array_like of real numbers
+    fmt : numprec.Format or str
+    rounding : str or numprec.RoundingScheme
+    axis : None or int
+        None: the flattened array.
+    method : {"sequential", "kahan"}
+        "pairwise" falls back to sequential.
+    seed, random_bits, stream
+        As in :func:`rounded_sum`.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 values of ``fmt``, the shape of ``x`` (flattened for
+        ``axis=None``).
+    """
     x, rounder, seed, stream = _prepare(x, fmt, rounding, seed, random_bits, stream)
     return accumulate_array(x, axis, rounder, seed, stream, method, "add")
 
 
 def rounded_dot(a, b, fmt, rounding="nearest_even", *, method="sequential", seed=None,
                 random_bits=None, stream=0):
-    """``a @ b`` with every product and every partial sum rounded to ``fmt``."""
+    """``a @ b`` with every product and every partial sum rounded to ``fmt``.
+
+    Parameters
+    ----------
+    a, b : array_like of real numbers
+        numpy's matmul shapes (1-D promoted, batch dimensions broadcast).
+    fmt : numprec.Format or str
+    rounding : str or numprec.RoundingScheme
+    method : {"sequential", "pairwise", "kahan"}
+        Order of the sum over the inner dimension.
+    seed, random_bits, stream
+        As in :func:`rounded_sum`.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 values of ``fmt``.
+    """
     a, rounder, seed, stream = _prepare(a, fmt, rounding, seed, random_bits, stream)
     b = np.asarray(b, dtype=np.float64)
     return matmul_arrays(a, b, rounder, seed, stream, method)

@@ -97,6 +97,15 @@ def test_float32_container_still_takes_the_formats_it_holds():
         assert Policy(name, dtype="float32").compute.name
 
 
+def test_float32_container_for_fixed_point_formats():
+    # sq12.8: 20 magnitude bits, all held by float32; sq20.20 has the value
+    # 2**20 - 2**-20 (40 significant bits), which float32 does not hold
+    Policy(numprec.FixedFormat(12, 8), dtype="float32")
+    with pytest.raises(ValueError, match="compute format .* float32"):
+        Policy(numprec.FixedFormat(20, 20), dtype="float32")
+    assert float(np.float32(2.0 ** 20 - 2.0 ** -20)) != 2.0 ** 20 - 2.0 ** -20
+
+
 def test_float32_container_binary64_no_longer_computes_in_plain_float32():
     # Before: Policy("binary64", dtype="float32") was accepted and computed
     # 1 + 2**-30 as 1.0 without a word.
