@@ -88,8 +88,6 @@ def active_policy():
     return stack[-1] if stack else None
 
 
-_resolve_rounding = resolve_rounding
-
 #: float32's significand bits (incl. the implicit one), largest binade and
 #: the exponent of its smallest subnormal.
 _F32_PRECISION, _F32_EMAX, _F32_TINIEST = 24, 127, -149
