@@ -6,6 +6,8 @@
   handles Ctrl-C and terminates them), die with the parent (Linux
   ``PR_SET_PDEATHSIG`` and a parent-watch thread) and are terminated when
   the ``with`` block is left by an exception;
+* :func:`format_results`: the verdict table with a legend and a summary line
+  per experiment;
 * :func:`interrupted`: the message and exit status of a CLI stopped by Ctrl-C.
 """
 from __future__ import annotations
@@ -17,6 +19,8 @@ import sys
 import tempfile
 import threading
 import time
+
+import numpy as np
 
 #: Exit status of a command stopped by SIGINT (128 + 2, the shell convention).
 EXIT_INTERRUPTED = 130
@@ -105,6 +109,73 @@ def check_paths(parser, *, overwrite=False, figures=(), **paths):
             parser.error(f"{flag} {path!r}: cannot write in {folder!r} ({exc.strerror})")
         if os.path.lexists(path) and not overwrite:
             parser.error(f"{flag} {path!r} exists; pass --overwrite to replace it")
+
+
+LEGEND = """\
+W1: first Wasserstein distance of the variable's distribution (all samples of all
+members) to the double-precision reference; baseline: W1 between two double-precision
+ensembles from different initial conditions (internal variability and sampling
+noise); excess = W1 - baseline. indistinguishable: excess <= 0; distinguishable:
+excess > 0; unstable: the run produced NaN/inf. An experiment passes if every
+variable is indistinguishable (Paxton et al. 2022)."""
+
+
+def format_results(result) -> str:
+    """The verdict table without the columns that carry nothing here (the
+    tolerance when it is 0 everywhere, units when every variable is
+    dimensionless), a legend, and one summary line per experiment.
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        Output of :func:`numprec.verify.verify`.
+
+    Returns
+    -------
+    str
+        The text, ending in a newline.
+    """
+    drop = []
+    if "tolerance" in result and np.all(result["tolerance"].values == 0):
+        drop.append("tolerance")
+    if "units" in result and all(str(u) in ("1", "") for u in result["units"].values):
+        drop.append("units")
+    rows = [("experiment", "variable", "W1", "baseline", "excess")
+            + (("tolerance",) if "tolerance" not in drop else ())
+            + (("units",) if "units" not in drop else ()) + ("verdict",)]
+    for i, exp in enumerate(result["experiment"].values):
+        for j, var in enumerate(result["variable"].values):
+            cells = [str(exp), str(var)] + [
+                "nan" if np.isnan(float(x)) else f"{float(x):.4g}"
+                for x in (result["w1"].values[i, j], result["baseline_w1"].values[j],
+                          result["excess"].values[i, j])]
+            if "tolerance" not in drop:
+                cells.append(f"{float(result['tolerance'].values[j]):.4g}")
+            if "units" not in drop:
+                cells.append(str(result["units"].values[j]))
+            cells.append(str(result["verdict"].values[i, j]))
+            rows.append(tuple(cells))
+    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
+    numeric = {2, 3, 4} | ({5} if "tolerance" not in drop else set())
+    fmt = lambda r: "  ".join(c.rjust(w) if k in numeric else c.ljust(w)  # noqa: E731
+                              for k, (c, w) in enumerate(zip(r, widths))).rstrip()
+    lines = [fmt(rows[0]), fmt(tuple("-" * w for w in widths))] + [fmt(r) for r in rows[1:]]
+    legend = LEGEND
+    if "tolerance" not in drop:
+        legend = legend.replace("distinguishable:\nexcess > 0", "minor: 0 < excess <=\n"
+                                "tolerance; distinguishable: excess > tolerance")
+    lines += ["", legend, ""]
+    for i, exp in enumerate(result["experiment"].values):
+        verdicts = [str(v) for v in result["verdict"].values[i]]
+        variables = [str(v) for v in result["variable"].values]
+        worst = str(result["run_verdict"].values[i])
+        groups = {}
+        for v, d in zip(variables, verdicts):
+            groups.setdefault(d, []).append(v)
+        detail = "; ".join(f"{d}: {', '.join(vs)}" for d, vs in groups.items())
+        passed = "PASS" if worst == "indistinguishable" else "FAIL"
+        lines.append(f"{exp}: {passed}, {worst} ({detail})")
+    return "\n".join(lines) + "\n"
 
 
 def interrupted(what="no output was written") -> int:

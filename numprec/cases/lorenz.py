@@ -30,8 +30,8 @@ from typing import Optional, Sequence
 import numpy as np
 import xarray as xr
 
-from numprec.cases._cli import (check_grid, check_paths, check_random_bits, interrupted,
-                                sigterm_as_interrupt)
+from numprec.cases._cli import (check_grid, check_paths, check_random_bits, format_results,
+                                interrupted, sigterm_as_interrupt)
 from numprec.cases._lorenz_model import COMPONENTS, Lorenz63, Lorenz96, LorenzSystem
 
 __all__ = ["Lorenz63", "Lorenz96", "LorenzSystem", "COMPONENTS", "make_system",
@@ -473,60 +473,6 @@ def result_dataset(study: Study) -> xr.Dataset:
     """The verifier result with units on every numeric variable, for output."""
     from numprec.cases.output import verdict_dataset
     return verdict_dataset(study.result, study.settings, "lorenz")
-
-
-LEGEND = """\
-W1: first Wasserstein distance of the variable's distribution (all samples of all
-members) to the double-precision reference; baseline: W1 between two double-precision
-ensembles from different initial conditions (internal variability and sampling
-noise); excess = W1 - baseline. indistinguishable: excess <= 0; distinguishable:
-excess > 0; unstable: the run produced NaN/inf. An experiment passes if every
-variable is indistinguishable (Paxton et al. 2022)."""
-
-
-def format_results(result) -> str:
-    """The verdict table without the columns that carry nothing here (the
-    tolerance when it is 0 everywhere, units when every variable is
-    dimensionless), a legend, and one summary line per experiment."""
-    import numpy as _np
-
-    drop = []
-    if "tolerance" in result and _np.all(result["tolerance"].values == 0):
-        drop.append("tolerance")
-    if "units" in result and all(str(u) in ("1", "") for u in result["units"].values):
-        drop.append("units")
-    rows = [("experiment", "variable", "W1", "baseline", "excess")
-            + (("tolerance",) if "tolerance" not in drop else ())
-            + (("units",) if "units" not in drop else ()) + ("verdict",)]
-    for i, exp in enumerate(result["experiment"].values):
-        for j, var in enumerate(result["variable"].values):
-            cells = [str(exp), str(var)] + [
-                "nan" if _np.isnan(float(x)) else f"{float(x):.4g}"
-                for x in (result["w1"].values[i, j], result["baseline_w1"].values[j],
-                          result["excess"].values[i, j])]
-            if "tolerance" not in drop:
-                cells.append(f"{float(result['tolerance'].values[j]):.4g}")
-            if "units" not in drop:
-                cells.append(str(result["units"].values[j]))
-            cells.append(str(result["verdict"].values[i, j]))
-            rows.append(tuple(cells))
-    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
-    numeric = {2, 3, 4} | ({5} if "tolerance" not in drop else set())
-    fmt = lambda r: "  ".join(c.rjust(w) if k in numeric else c.ljust(w)  # noqa: E731
-                              for k, (c, w) in enumerate(zip(r, widths))).rstrip()
-    lines = [fmt(rows[0]), fmt(tuple("-" * w for w in widths))] + [fmt(r) for r in rows[1:]]
-    lines += ["", LEGEND, ""]
-    for i, exp in enumerate(result["experiment"].values):
-        verdicts = [str(v) for v in result["verdict"].values[i]]
-        variables = [str(v) for v in result["variable"].values]
-        worst = str(result["run_verdict"].values[i])
-        groups = {}
-        for v, d in zip(variables, verdicts):
-            groups.setdefault(d, []).append(v)
-        detail = "; ".join(f"{d}: {', '.join(vs)}" for d, vs in groups.items())
-        passed = "PASS" if worst == "indistinguishable" else "FAIL"
-        lines.append(f"{exp}: {passed}, {worst} ({detail})")
-    return "\n".join(lines) + "\n"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -73,8 +73,8 @@ from numprec.cases._shallow_water_model import (
     SWState,
     diagnostics,
 )
-from numprec.cases._cli import (WorkerPool, check_grid, check_paths, interrupted,
-                                sigterm_as_interrupt)
+from numprec.cases._cli import (WorkerPool, check_grid, check_paths, format_results,
+                                interrupted, sigterm_as_interrupt)
 from numprec.cases.output import provenance_attrs, save_figure, verdict_dataset, write_netcdf
 from numprec.study.tasks import BASELINE_SEED_SHIFT
 
@@ -803,7 +803,7 @@ def _run(args, parser, argv):
     print(f"shallow water over a ridge: nx={s['nx']} ({dx_km:g} km), {s['members']} members, "
           f"{s['spinup']:g}-day double spin-up, {s['days']:g} days sampled every "
           f"{s['sample_every']:g}, scale={s['scale']:g}, seed={s['seed']}")
-    print(study.table, end="")
+    print(format_results(study.result), end="")
     if s["days"] < 200:
         print("note: each experiment member starts from its reference member's state, so "
               "verdicts of runs much shorter than the error-growth time (e-folding 30-40 "
