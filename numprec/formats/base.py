@@ -52,6 +52,14 @@ class Format(abc.ABC):
     def check_dtype(self, dtype: np.dtype) -> None:
         """Raise ValueError if results cannot be held in ``dtype``."""
 
+    def __reduce__(self):
+        """Pickle (and deep-copy) through the config, so that no cached kernel
+        object travels with the format (dask, multiprocessing)."""
+        from_config = getattr(type(self), "from_config", None)
+        if from_config is None:
+            return super().__reduce__()
+        return (from_config, (self.get_config(),))
+
     def _identity(self):
         cfg = dict(self.get_config())
         cfg.pop("name", None)

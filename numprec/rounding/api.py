@@ -76,10 +76,6 @@ def _as_float_array(x):
                     f"got {type(x).__name__}")
 
 
-# Old private spellings, until every caller uses the public names.
-_resolve_format, _resolve_rounding = resolve_format, resolve_rounding
-
-
 def _same_view(a, b):
     """Whether two arrays are the same view of the same memory (in-place)."""
     return (a.__array_interface__["data"][0] == b.__array_interface__["data"][0]

@@ -179,3 +179,17 @@ def test_max_and_smallest_values_are_values(name):
 def test_invalid_parameters_raise(kw):
     with pytest.raises(ValueError):
         numprec.FloatFormat(**kw)
+
+
+def test_formats_pickle_and_deepcopy_after_use():
+    """A format that has rounded (and cached its kernel parameters) pickles
+    and deep-copies through its config, and the copy rounds the same."""
+    import copy
+    import pickle
+    x = np.linspace(-3, 3, 101)
+    for fmt in [numprec.FloatFormat(5, 10), numprec.get_format("float8_e4m3fn"),
+                numprec.FixedFormat(3, 4), numprec.FloatFormat(11, 0, bias=1024, name="deep")]:
+        want = numprec.round(x, fmt)
+        for clone in (pickle.loads(pickle.dumps(fmt)), copy.deepcopy(fmt)):
+            assert clone == fmt and clone.name == fmt.name
+            assert np.array_equal(numprec.round(x, clone), want)
