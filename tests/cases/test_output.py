@@ -53,9 +53,11 @@ def test_existing_file_survives_a_failed_write(tmp_path, monkeypatch):
             fh.write(b"half a file")
         raise OSError("disk full")
 
+    with xr.set_options(keep_attrs=True):     # units kept whatever xarray's default
+        doubled = small_dataset() * 2
     monkeypatch.setattr(xr.Dataset, "to_netcdf", broken)
     with pytest.raises(OSError, match="disk full"):
-        output.write_netcdf(small_dataset() * 2, path)
+        output.write_netcdf(doubled, path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["r.nc"]
 
