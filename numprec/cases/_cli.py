@@ -72,8 +72,8 @@ def check_paths(parser, *, overwrite=False, figures=(), **paths):
     overwrite : bool
         Whether an existing file may be replaced (``--overwrite``).
     figures : sequence of str
-        Which of ``paths`` are figures: their extension must be one that
-        matplotlib saves.
+        Which of ``paths`` are figures: matplotlib must be installed and
+        their extension must be one that it saves.
     **paths
         Option name without dashes -> path or None (``output=args.output``).
 
@@ -96,6 +96,10 @@ def check_paths(parser, *, overwrite=False, figures=(), **paths):
         if not os.path.isdir(folder):
             parser.error(f"{flag} {path!r}: directory {folder!r} does not exist")
         if option in figures:
+            try:
+                import matplotlib  # noqa: F401
+            except ImportError:
+                parser.error(f"{flag} needs matplotlib (pip install numprec[plot])")
             ext = os.path.splitext(path)[1].lower()
             known = figure_extensions()
             if ext[1:] not in known:

@@ -280,11 +280,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             parser.error(f"--seed {args.seed}: no stochastic --rounding uses it "
                          f"(roundings: {', '.join(roundings)})")
     seed = 0 if args.seed is None else args.seed
-    if args.plot is not None:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            parser.error("--plot needs matplotlib (pip install numprec[plot])")
     check_paths(parser, overwrite=args.overwrite, figures=("plot",), output=args.output,
                 plot=args.plot)
     try:

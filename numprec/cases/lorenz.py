@@ -460,11 +460,6 @@ def _validate(args, parser):
                 parser.error(f"--{name} is a Lorenz 96 parameter; it needs --system l96")
     check_grid(parser, args.formats, args.roundings)
     check_random_bits(parser, args.random_bits, args.roundings or DEFAULT_ROUNDINGS)
-    if args.plot is not None:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            parser.error("--plot needs matplotlib (pip install numprec[plot])")
     check_paths(parser, overwrite=args.overwrite, figures=("plot",), output=args.output,
                 plot=args.plot)
 

@@ -753,11 +753,6 @@ def _validate(args, parser):
         parser.error(f"--workers must be a positive integer, got {args.workers}")
     if args.seed < 0:
         parser.error(f"--seed must be a non-negative integer, got {args.seed}")
-    if args.plot is not None:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            parser.error("--plot needs matplotlib (pip install numprec[plot])")
     check_paths(parser, overwrite=args.overwrite, figures=("plot",), output=args.output,
                 plot=args.plot)
 
