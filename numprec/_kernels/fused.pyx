@@ -46,7 +46,7 @@ from cpython.buffer cimport (PyObject_GetBuffer, PyBuffer_Release, PyBuffer_IsCo
 from cython.parallel cimport prange
 
 from numprec._kernels.floatcore cimport (
-    FloatSpec, ModeMasks, FastParams, mode_masks, fast_params, round_bits, round_normal,
+    FloatSpec, ModeMasks, FastParams, mode_masks, fast_params, round_bits_at, round_normal,
     counter_random, mix64, stream_key, GOLDEN, SIGN_BIT, INF_BITS,
     MODE_NEAREST_EVEN, MODE_STOCHASTIC, MODE_STOCHASTIC_UNIFORM,
 )
@@ -309,11 +309,22 @@ cdef void _general_k(uint64_t* x, Py_ssize_t n, ModeT* md, const Job* jb,
     cdef uint64_t key = jb.key
     cdef int rbits = jb.rbits
     cdef Py_ssize_t i
-    for i in range(n):
-        if ModeT is RoundSR or ModeT is RoundAnyRandom:
-            x[i] = round_bits(x[i], sp, mm, counter_random(key, offset + <uint64_t>i), rbits)
-        else:
-            x[i] = round_bits(x[i], sp, mm, 0, rbits)
+    # Two loops: the deep-format work of round_bits_at is compiled out of the
+    # loop of every format that does not reach below float64's normals.
+    if sp.deep:
+        for i in range(n):
+            if ModeT is RoundSR or ModeT is RoundAnyRandom:
+                x[i] = round_bits_at(x[i], sp, mm, counter_random(key, offset + <uint64_t>i),
+                                     rbits, 1)
+            else:
+                x[i] = round_bits_at(x[i], sp, mm, 0, rbits, 1)
+    else:
+        for i in range(n):
+            if ModeT is RoundSR or ModeT is RoundAnyRandom:
+                x[i] = round_bits_at(x[i], sp, mm, counter_random(key, offset + <uint64_t>i),
+                                     rbits, 0)
+            else:
+                x[i] = round_bits_at(x[i], sp, mm, 0, rbits, 0)
 
 
 cdef void _general(uint64_t* x, Py_ssize_t n, const Job* jb, uint64_t offset) noexcept nogil:

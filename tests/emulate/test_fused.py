@@ -513,3 +513,23 @@ def test_signed_zero_scalars_are_not_confused():
     assert not np.signbit(np.asarray(x * 0.0)).any()
     assert np.signbit(np.asarray(x * -0.0)).all()
     assert np.signbit(np.asarray(-0.0 * x)).all()
+
+
+@pytest.mark.parametrize("rounding", ["nearest_even", "toward_zero", "stochastic"])
+def test_fused_kernel_on_a_format_below_float64_normals_equals_op_by_op(rounding):
+    """A format whose range reaches below float64's normals (emin = -1059):
+    products that are float64 subnormals round on the general path of the
+    fused kernel exactly as numprec.round rounds the float64 product."""
+    from numprec.emulate import to_numpy
+    fmt = numprec.FloatFormat(11, 3, bias=1060)
+    rng = np.random.default_rng(5)
+    x = np.ldexp(rng.random(2000) + 0.5, rng.integers(-560, -500, 2000))
+    y = np.ldexp(rng.random(2000) + 0.5, rng.integers(-560, -500, 2000))
+    assert (np.abs(x * y) < 2.0**-1022).mean() > 0.3
+    P = numprec.Policy(fmt, rounding=rounding, seed=11)
+    a, b = P.asarray(x), P.asarray(y)
+    xr, yr = to_numpy(a), to_numpy(b)
+    with P:
+        got = to_numpy(a * b)
+    want = numprec.round(xr * yr, fmt, rounding, seed=11, stream=2)   # streams 0, 1: asarray
+    assert np.array_equal(got, want, equal_nan=True)
