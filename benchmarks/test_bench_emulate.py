@@ -8,7 +8,7 @@ Two ways to run it:
 * ``python benchmarks/test_bench_emulate.py``: the tables of
   docs/performance-emulate.md: emulated time / plain numpy time at 10**4
   and 10**5 elements and for one Lorenz 96 ensemble RK4 step, with the
-  fused kernels (the default) and without them (``_engine.FUSED = False``:
+  fused kernels (the default) and without them (``engine.FUSED = False``:
   numpy's operation, then the generic rounding kernel), and one model year
   (17520 steps) of the soil heat model.  Every time is the minimum over
   several timeit repeats (``--repeat``), which filters out the other
@@ -27,10 +27,10 @@ import timeit
 import numpy as np
 import pytest
 
-from numprec.cases._heat_model import HeatModel
+from numprec.cases.heat_model import HeatModel
 from numprec.cases.lorenz import Lorenz96, initial_conditions
 from numprec.emulate import Policy
-from numprec.emulate import _engine
+from numprec.emulate import engine
 
 SIZES = (10 ** 4, 10 ** 5)
 OPS = {
@@ -65,7 +65,7 @@ def test_plain(benchmark, op, n):
 @pytest.mark.parametrize("n", SIZES)
 @pytest.mark.parametrize("op", sorted(OPS))
 def test_emulated(benchmark, op, n, rounding, fused, monkeypatch):
-    monkeypatch.setattr(_engine, "FUSED", fused)
+    monkeypatch.setattr(engine, "FUSED", fused)
     benchmark.group = f"{op} n={n}"
     a, b = operands(n, Policy("fp16", rounding=rounding, seed=1))
     benchmark(OPS[op], a, b)
@@ -80,7 +80,7 @@ def l96_case(members=1000):
 @pytest.mark.parametrize("fused", [True, False], ids=["fused", "unfused"])
 @pytest.mark.parametrize("rounding", (None,) + ROUNDINGS)
 def test_lorenz96_step(benchmark, rounding, fused, monkeypatch):
-    monkeypatch.setattr(_engine, "FUSED", fused)
+    monkeypatch.setattr(engine, "FUSED", fused)
     benchmark.group = "lorenz96 RK4 step, K=40, 1000 members"
     system, state = l96_case()
     if rounding is not None:
@@ -94,8 +94,8 @@ def _best(func, number, repeat=7):
 
 def ratio_table(fused=True, repeat=7):
     """Rows (case, size, plain µs, emulated RN µs, ratio, emulated SR µs, ratio)."""
-    saved = _engine.FUSED
-    _engine.FUSED = fused
+    saved = engine.FUSED
+    engine.FUSED = fused
     try:
         rows = []
         for op, f in OPS.items():
@@ -118,7 +118,7 @@ def ratio_table(fused=True, repeat=7):
             row += [t, t / plain]
         rows.append(row)
     finally:
-        _engine.FUSED = saved
+        engine.FUSED = saved
     return rows
 
 
@@ -126,8 +126,8 @@ def heat_year(fmt=None, rounding="nearest_even", fused=True, steps=17520):
     """Seconds for ``steps`` steps of the soil heat model (one model year at
     dt = 1800 s), emulated in ``fmt`` as numprec.cases.heat.simulate runs it,
     or plain float64 numpy for ``fmt=None``."""
-    saved = _engine.FUSED
-    _engine.FUSED = fused
+    saved = engine.FUSED
+    engine.FUSED = fused
     try:
         model = HeatModel()
         if fmt is None:
@@ -145,7 +145,7 @@ def heat_year(fmt=None, rounding="nearest_even", fused=True, steps=17520):
                 state = emulated.step(state)
             return timeit.default_timer() - t0
     finally:
-        _engine.FUSED = saved
+        engine.FUSED = saved
 
 
 def main(argv=None):

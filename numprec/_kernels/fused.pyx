@@ -82,7 +82,7 @@ cdef enum:
     BLOCK = 256      # elements whose range is checked together
     NEED_NUMPY = 1 << 30   # _run's answer when numpy must compute the operation
 
-# Operation codes (numprec.emulate._engine maps ufuncs to them).
+# Operation codes (numprec.emulate.engine maps ufuncs to them).
 cpdef enum:
     OP_ADD = 0
     OP_SUBTRACT = 1

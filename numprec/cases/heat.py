@@ -29,8 +29,8 @@ from typing import Optional, Sequence
 import numpy as np
 import xarray as xr
 
-from numprec.cases._heat_model import HeatModel, HeatParams
-from numprec.cases._cli import (WorkerPool, check_grid, check_paths, interrupted,
+from numprec.cases.heat_model import HeatModel, HeatParams
+from numprec.cases.cli import (WorkerPool, check_grid, check_paths, interrupted,
                                 sigterm_as_interrupt)
 from numprec.cases.output import provenance_attrs, save_figure, write_netcdf
 

@@ -30,9 +30,9 @@ from typing import Optional, Sequence
 import numpy as np
 import xarray as xr
 
-from numprec.cases._cli import (check_grid, check_paths, check_random_bits, format_results,
+from numprec.cases.cli import (check_grid, check_paths, check_random_bits, format_results,
                                 interrupted, sigterm_as_interrupt)
-from numprec.cases._lorenz_model import COMPONENTS, Lorenz63, Lorenz96, LorenzSystem
+from numprec.cases.lorenz_model import COMPONENTS, Lorenz63, Lorenz96, LorenzSystem
 
 __all__ = ["Lorenz63", "Lorenz96", "LorenzSystem", "COMPONENTS", "make_system",
            "initial_conditions", "integrate", "simulate", "run_study", "Study", "main"]

@@ -66,14 +66,14 @@ from typing import Optional, Sequence
 import numpy as np
 import xarray as xr
 
-from numprec.cases._shallow_water_model import (
+from numprec.cases.shallow_water_model import (
     SECONDS_PER_DAY,
     ShallowWaterModel,
     ShallowWaterParams,
     SWState,
     diagnostics,
 )
-from numprec.cases._cli import (WorkerPool, check_grid, check_paths, format_results,
+from numprec.cases.cli import (WorkerPool, check_grid, check_paths, format_results,
                                 interrupted, sigterm_as_interrupt)
 from numprec.cases.output import provenance_attrs, save_figure, verdict_dataset, write_netcdf
 from numprec.study.tasks import BASELINE_SEED_SHIFT
@@ -264,7 +264,7 @@ def simulate(fmt=None, rounding="nearest_even", *, days, output_every=1.0, seed=
         ``u`` (time, y, x_u), ``v`` (time, y_v, x) at the interior v-points,
         ``eta`` (time, y, x) on the Arakawa C-grid, in m/s and m; time series
         ``energy``, ``enstrophy``, ``mean_speed``, ``max_speed``, ``mass``
-        (:func:`~numprec.cases._shallow_water_model.diagnostics`); time in days
+        (:func:`~numprec.cases.shallow_water_model.diagnostics`); time in days
         since the start from rest; provenance attributes, ``unstable`` (1 if
         the run produced NaN/inf: the remaining outputs are NaN).
     """

@@ -27,8 +27,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
-from numprec.emulate import _engine as eng
-from numprec.emulate.policy import _STACK, Policy, active_policy
+from numprec.emulate import engine as eng
+from numprec.emulate.policy import ACTIVE_POLICIES, Policy, active_policy
 
 _SCALARS = (float, int, np.floating, np.integer)
 
@@ -52,13 +52,13 @@ def _restore_array(data, format_config, policy):
 
 
 def _op(ufunc, a, b, home):
-    stack = _STACK.get()
+    stack = ACTIVE_POLICIES.get()
     pol = stack[-1] if stack else home
     return eng.call(pol, home, ufunc, (a, b), None, {})
 
 
 def _iop(ufunc, self, other):
-    stack = _STACK.get()
+    stack = ACTIVE_POLICIES.get()
     pol = stack[-1] if stack else self._policy
     return eng.call(pol, self._policy, ufunc, (self, other), (self,), {})
 
@@ -156,7 +156,7 @@ class EmulatedArray(NDArrayOperatorsMixin):
         """The values as a plain ndarray (``np.asarray``, ``np.array``,
         ``plain[...] = x``).  Inside an active policy this leaves emulation
         silently otherwise, so it warns (:class:`EmulationLeakWarning`)."""
-        if _STACK.get():
+        if ACTIVE_POLICIES.get():
             eng.leak_warning("were converted to a plain numpy array")
         if dtype is None or np.dtype(dtype) == self._data.dtype:
             return self._data.copy() if copy else self._data
@@ -216,12 +216,12 @@ class EmulatedArray(NDArrayOperatorsMixin):
     __pow__, __rpow__, __ipow__ = _binary(np.power)
 
     def __neg__(self):
-        stack = _STACK.get()
+        stack = ACTIVE_POLICIES.get()
         pol = stack[-1] if stack else self._policy
         return eng.call(pol, self._policy, np.negative, (self,), None, {})
 
     def __abs__(self):
-        stack = _STACK.get()
+        stack = ACTIVE_POLICIES.get()
         pol = stack[-1] if stack else self._policy
         return eng.call(pol, self._policy, np.absolute, (self,), None, {})
 
@@ -241,8 +241,8 @@ class EmulatedArray(NDArrayOperatorsMixin):
         if isinstance(key, EmulatedArray):
             key = key._data
         pol = active_policy() or self._policy
-        from numprec.emulate.functions import _value
-        self._data[key] = _value(pol, value, self._format)
+        from numprec.emulate.functions import converted_value
+        self._data[key] = converted_value(pol, value, self._format)
 
     @property
     def T(self):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from numprec.emulate import _engine as eng
+from numprec.emulate import engine as eng
 from numprec.emulate.policy import active_policy, contains
 
 HANDLED = {}
@@ -77,7 +77,7 @@ def _common_format(pol, values):
     return pol.compute
 
 
-def _value(pol, v, fmt):
+def converted_value(pol, v, fmt):
     """Raw data of one value argument, in ``fmt`` and the container dtype."""
     E = _E()
     if isinstance(v, E):
@@ -150,7 +150,7 @@ HANDLED[np.ones_like] = _like(np.ones_like)
 @implements(np.full_like)
 def _full_like(a, fill_value, *args, **kwargs):
     pol, home = _policies(a)
-    res = np.full_like(a._data, _value(pol, fill_value, a._format), *args, **kwargs)
+    res = np.full_like(a._data, converted_value(pol, fill_value, a._format), *args, **kwargs)
     return _wrap_like(pol, home, res, a._format)
 
 
@@ -171,7 +171,7 @@ def _sequence(func):
                               first._policy)
         pol, home = _policies(arrays)
         fmt = _common_format(pol, arrays)
-        raw = [np.asarray(_value(pol, v, fmt)) for v in arrays]
+        raw = [np.asarray(converted_value(pol, v, fmt)) for v in arrays]
         return _wrap_like(pol, home, func(raw, *args, **kwargs), fmt)
     handler.__name__ = func.__name__
     return handler
@@ -185,7 +185,7 @@ for _f in (np.concatenate, np.stack, np.hstack, np.vstack, np.dstack, np.column_
 def _append(arr, values, axis=None):
     pol, home = _policies(arr, values)
     fmt = _common_format(pol, [arr, values])
-    res = np.append(np.asarray(_value(pol, arr, fmt)), np.asarray(_value(pol, values, fmt)),
+    res = np.append(np.asarray(converted_value(pol, arr, fmt)), np.asarray(converted_value(pol, values, fmt)),
                     axis=axis)
     return _wrap_like(pol, home, res, fmt)
 
@@ -200,7 +200,7 @@ def _where(condition, *xy):
     if pol is None:
         pol, home = _policies(condition)
     fmt = _common_format(pol, xy)
-    x, y = (_value(pol, v, fmt) for v in xy)
+    x, y = (converted_value(pol, v, fmt) for v in xy)
     return _wrap_like(pol, home, np.where(_unwrap(condition), x, y), fmt)
 
 
@@ -208,8 +208,8 @@ def _where(condition, *xy):
 def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
     pol, home = _policies(a, out)
     fmt = a._format
-    lo = None if a_min is None else _value(pol, a_min, fmt)
-    hi = None if a_max is None else _value(pol, a_max, fmt)
+    lo = None if a_min is None else converted_value(pol, a_min, fmt)
+    hi = None if a_max is None else converted_value(pol, a_max, fmt)
     if out is not None and not isinstance(out, _E()):
         # numpy's casting check (and error) for the out= target, on empty operands
         np.clip(np.empty(0, a._data.dtype), None if lo is None else 0.0,
@@ -240,7 +240,7 @@ def _pad(array, pad_width, mode="constant", **kwargs):
 def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     pol, home = _policies(x)
     fmt = x._format
-    conv = [None if v is None else _value(pol, v, fmt) for v in (nan, posinf, neginf)]
+    conv = [None if v is None else converted_value(pol, v, fmt) for v in (nan, posinf, neginf)]
     res = np.nan_to_num(x._data, copy=True, nan=conv[0], posinf=conv[1], neginf=conv[2])
     if posinf is None or neginf is None:       # numpy's defaults: float64/32 max
         res = eng.const_rounder_for(pol, fmt)(np.array(res, dtype=np.float64), 0, 0)

@@ -66,7 +66,7 @@ import secrets
 import numpy as np
 
 from numprec._kernels.fused import StreamCounter
-from numprec.emulate._rounder import Rounder
+from numprec.emulate.rounder import Rounder
 from numprec.emulate.arithmetic import resolve_arithmetic
 from numprec.emulate.reductions import METHODS
 from numprec.formats.base import Format
@@ -75,8 +75,10 @@ from numprec.rounding.api import resolve_format, resolve_rounding
 from numprec.rounding.checks import check_random_bits
 from numprec.rounding.random import check_uint64
 
-#: The stack of active policies (a tuple, innermost last), per thread/task.
-_STACK = contextvars.ContextVar("numprec_emulate_policies", default=())
+#: The active policies of this thread/task, a tuple, innermost last (read directly by the
+#: operators of EmulatedArray, whose per-call cost matters; use
+#: :func:`active_policy` elsewhere).
+ACTIVE_POLICIES = contextvars.ContextVar("numprec_emulate_policies", default=())
 
 _DTYPES = {"float64": np.dtype(np.float64), "float32": np.dtype(np.float32)}
 _SETTINGS = ("compute", "storage", "rounding", "random_bits", "arithmetic", "summation")
@@ -84,7 +86,7 @@ _SETTINGS = ("compute", "storage", "rounding", "random_bits", "arithmetic", "sum
 
 def active_policy():
     """The innermost active policy, or None outside every ``with`` block."""
-    stack = _STACK.get()
+    stack = ACTIVE_POLICIES.get()
     return stack[-1] if stack else None
 
 
@@ -453,14 +455,14 @@ class Policy:
 
     # ------------------------------------------------------------ contexts
     def __enter__(self):
-        _STACK.set(_STACK.get() + (self,))
+        ACTIVE_POLICIES.set(ACTIVE_POLICIES.get() + (self,))
         return self
 
     def __exit__(self, *exc):
-        stack = _STACK.get()
+        stack = ACTIVE_POLICIES.get()
         if not stack or stack[-1] is not self:
             raise RuntimeError("numprec.emulate policy contexts must be exited in reverse order")
-        _STACK.set(stack[:-1])
+        ACTIVE_POLICIES.set(stack[:-1])
         return False
 
     def component(self, name: str) -> "Policy":

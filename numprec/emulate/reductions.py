@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from numprec.emulate._rounder import Rounder
+from numprec.emulate.rounder import Rounder
 from numprec.rounding.checks import check_random_bits
 from numprec.rounding.random import RandomKey, check_uint64
 from numprec.rounding.threads import get_num_threads

@@ -14,7 +14,7 @@ import pytest
 from numpy.lib.mixins import NDArrayOperatorsMixin
 from scipy.special import erfc
 
-from numprec.cases._heat_model import SECONDS_PER_YEAR, HeatModel, HeatParams, HeatState
+from numprec.cases.heat_model import SECONDS_PER_YEAR, HeatModel, HeatParams, HeatState
 
 D, T_I, T_S, L = 7e-7, 273.15, 280.0, 60.0
 

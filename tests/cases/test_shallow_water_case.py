@@ -19,7 +19,7 @@ import pytest
 import xarray as xr
 
 from numprec.cases import shallow_water as sw
-from numprec.cases._shallow_water_model import ShallowWaterModel, diagnostics
+from numprec.cases.shallow_water_model import ShallowWaterModel, diagnostics
 from numprec.cases.output import PROVENANCE_KEYS, check_units
 from numprec.emulate import Policy
 from numprec.formats import from_config

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
-from numprec.cases._shallow_water_model import (
+from numprec.cases.shallow_water_model import (
     ShallowWaterModel,
     ShallowWaterParams,
     SWState,

@@ -13,7 +13,7 @@ from numprec.emulate import Policy, to_numpy
 
 
 def test_heat_model_under_policies():
-    from numprec.cases._heat_model import HeatModel
+    from numprec.cases.heat_model import HeatModel
 
     model = HeatModel()
     T0 = np.full((2, model.nz), 273.15)
@@ -41,7 +41,7 @@ def test_heat_model_under_policies():
 
 
 def test_shallow_water_model_under_policies():
-    from numprec.cases._shallow_water_model import ShallowWaterModel, ShallowWaterParams, SWState
+    from numprec.cases.shallow_water_model import ShallowWaterModel, ShallowWaterParams, SWState
 
     model = ShallowWaterModel(ShallowWaterParams(nx=20, Lx=400e3, Ly=200e3))
     s0 = model.initial_state(perturbation=0.1, seed=0)

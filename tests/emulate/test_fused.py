@@ -8,7 +8,7 @@ compared bit for bit (NaN payloads and signed zeros included).  The fused
 path must also decline exactly where it does not apply (broadcasting,
 operands whose rows are not contiguous, ...) without taking a stream, report floating-point
 exceptions as numpy does, and leave whole-model runs bit-identical to the
-unfused engine (module switch ``_engine.FUSED``).
+unfused engine (module switch ``engine.FUSED``).
 """
 import warnings
 
@@ -18,7 +18,7 @@ import pytest
 import numprec
 from numprec._kernels import fused as fk
 from numprec.emulate import EmulatedArray, Policy
-from numprec.emulate import _engine as eng
+from numprec.emulate import engine as eng
 from numprec.rounding.threads import PARALLEL_MIN_SIZE, get_num_threads, set_num_threads
 
 ROUNDINGS = ["nearest_even", "nearest_away", "toward_zero", "up", "down", "odd",
@@ -441,7 +441,7 @@ def test_threaded_arrays_equal_single_thread_oracle():
 
 # -------------------------------------------------------------- whole models
 def _heat_run(fmt, rounding, dtype, steps):
-    from numprec.cases._heat_model import HeatModel
+    from numprec.cases.heat_model import HeatModel
     model = HeatModel()
     pol = Policy(fmt, rounding=rounding, seed=3, dtype=dtype)
     em = model.map_constants(pol.constant)
@@ -485,7 +485,7 @@ def test_lorenz96_identical_with_and_without_fusion(monkeypatch):
 
 
 def test_shallow_water_identical_with_and_without_fusion(monkeypatch):
-    from numprec.cases._shallow_water_model import ShallowWaterModel
+    from numprec.cases.shallow_water_model import ShallowWaterModel
     from numprec.cases.shallow_water import _store
     model = ShallowWaterModel()
     state0 = model.initial_state(perturbation=1e-3, seed=1)

@@ -16,7 +16,7 @@ import pytest
 
 import numprec
 from numprec.emulate import EmulatedArray, Policy
-from numprec.emulate import _engine as eng
+from numprec.emulate import engine as eng
 
 SEED = 5
 

@@ -126,8 +126,8 @@ class BlockScaledFormat(numprec.Format):
             if not isinstance(hadamard, dict) or set(hadamard) != {"size", "seed"}:
                 raise ValueError(f"hadamard must be None or {{'size': h, 'seed': s}}, "
                                  f"got {hadamard!r}")
-            from numprec_mx.hadamard import _check
-            _check(hadamard["size"], hadamard["seed"])
+            from numprec_mx.hadamard import check_hadamard
+            check_hadamard(hadamard["size"], hadamard["seed"])
             hadamard = {"size": int(hadamard["size"]), "seed": int(hadamard["seed"])}
         self._hadamard = hadamard
         self._name = name if name is not None else self._default_name()

@@ -17,7 +17,9 @@ import scipy.linalg
 import numprec
 
 
-def _check(size, seed):
+def check_hadamard(size, seed):
+    """Raise ValueError unless ``size`` is a power of two >= 2 and ``seed`` a
+    valid seed of the random Hadamard transform."""
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 2 \
             or size & (size - 1):
         raise ValueError(f"hadamard size must be a power of two >= 2, got {size!r}")
@@ -28,7 +30,7 @@ def _check(size, seed):
 def random_signs(size: int, seed: int) -> np.ndarray:
     """The diagonal of ``D``: +-1 from numprec's counter-based generator
     (stream 0 of ``seed``), so a seed always gives the same rotation."""
-    _check(size, seed)
+    check_hadamard(size, seed)
     u = numprec.RandomKey.make(seed).uniform(size)
     return np.where(u < 0.5, -1.0, 1.0)
 
@@ -54,11 +56,11 @@ def _apply(x, matrix, axis):
 def random_hadamard(x, size=16, seed=0, axis=-1):
     """Rotate each group of ``size`` consecutive values along ``axis`` by
     ``H D``; the axis length must be a multiple of ``size``."""
-    _check(size, seed)
+    check_hadamard(size, seed)
     return _apply(x, _matrix(size, seed), axis)
 
 
 def inverse_random_hadamard(y, size=16, seed=0, axis=-1):
     """Undo :func:`random_hadamard` (multiply the groups by ``D H``)."""
-    _check(size, seed)
+    check_hadamard(size, seed)
     return _apply(y, _matrix(size, seed).T, axis)

@@ -5,7 +5,7 @@ dtype, random bits) and then applied to every result of an emulated
 operation.  For :class:`~numprec.FloatFormat` targets with a built-in
 rounding mode it calls the Cython loop :func:`numprec._kernels.floatround.round_array`
 directly (the argument checking of :func:`numprec.round` was done once, when
-the rounder was built), or, while ``numprec.emulate._engine.FUSED`` is on, its
+the rounder was built), or, while ``numprec.emulate.engine.FUSED`` is on, its
 mode-specialised twin :func:`numprec._kernels.fused.round_inplace` (same
 bits, about 1.7x faster); other formats and plugin schemes go through the
 format's ``_round_array``.  Either way element ``i`` (flat C order) of a
@@ -28,17 +28,17 @@ _BINARY64 = FloatFormat(11, 52)
 _BINARY32 = FloatFormat(8, 23)
 
 
-_engine = None
+_engine_module = None
 
 
 def _fused_on() -> bool:
-    """The engine's switch ``numprec.emulate._engine.FUSED`` (imported on
+    """The engine's switch ``numprec.emulate.engine.FUSED`` (imported on
     first use: the engine imports this module)."""
-    global _engine
-    if _engine is None:
-        from numprec.emulate import _engine as module
-        _engine = module
-    return _engine.FUSED
+    global _engine_module
+    if _engine_module is None:
+        from numprec.emulate import engine as module
+        _engine_module = module
+    return _engine_module.FUSED
 
 
 def is_identity(fmt, dtype) -> bool:

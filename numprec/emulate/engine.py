@@ -29,7 +29,7 @@ import numpy as np
 
 from numprec._kernels import fused as _fk
 from numprec._kernels.floatround import key_for, round_array
-from numprec.emulate._rounder import Rounder
+from numprec.emulate.rounder import Rounder
 from numprec.rounding.threads import PARALLEL_MIN_SIZE, get_num_threads
 from numprec.emulate.errors import EmulationLeakWarning
 from numprec.emulate.policy import active_policy, contains
