@@ -1,0 +1,18 @@
+"""Which precision does a model need: analysis tools.
+
+- :func:`bitinformation` — the real information content of each bit of an
+  array (Klöwer et al. 2021) and the mantissa bits that hold 99 % of it;
+- :func:`mca_samples` / :func:`mca_run` — Monte Carlo arithmetic: a
+  computation repeated with every operation stochastically rounded at a
+  virtual precision (Parker 1997);
+- :func:`significant_bits` — significant bits of such samples with a
+  confidence level (Sohier et al. 2021).
+
+See docs/analysis.md.
+"""
+from numprec.analysis.bitinformation import BitInformation, bitinformation, free_entropy
+from numprec.analysis.mca import mca_format, mca_run, mca_samples
+from numprec.analysis.significance import significant_bits
+
+__all__ = ["BitInformation", "bitinformation", "free_entropy", "mca_format", "mca_run",
+           "mca_samples", "significant_bits"]
