@@ -1,0 +1,266 @@
+"""Bit patterns of number formats: encode, decode and flip bits.
+
+:func:`encode` turns values of a format into the unsigned integers of its
+bit layout (uint8 for 8-bit formats, uint16, uint32, uint64), as ml_dtypes'
+``view`` and gfloat's ``encode_float`` do; :func:`decode` is its inverse.
+:func:`flip_bits` injects soft errors — bit ``k`` of every value, or each
+bit independently with probability ``p`` from numprec's counter-based
+random numbers — to study resilience (as the ``chop``/CPFloat/pychop
+bit-flip options do).
+
+Layouts
+-------
+:class:`~numprec.FloatFormat`
+    ``sign | exponent field | mantissa field`` (no sign bit for unsigned
+    formats).  A normal value ``(1 + f / 2**m) 2**(E)`` has field
+    ``E + bias``; subnormals have field 0.  Specials by the ``nan`` policy:
+    ``"ieee"`` — all-ones field with mantissa 0 is infinity, with the top
+    mantissa bit set (a quiet NaN) is NaN; ``"fn"`` — the all-ones pattern
+    (sign aside) is NaN; ``"fnuz"`` — the negative-zero pattern is the only
+    NaN and zero has no sign; ``"none"`` — no NaN.  NaN keeps its sign bit
+    where the format has one for it.  Decoding patterns a format does not
+    produce: field 0 with a nonzero mantissa in a format without
+    subnormals reads as (signed) zero, as flush-to-zero hardware reads
+    them; the unused all-ones-field patterns of an ``"ieee"`` format
+    without infinities read as NaN.
+:class:`~numprec.FixedFormat` / :class:`~numprec.IntFormat`
+    The integer ``v * 2**fraction_bits``, two's complement when signed.
+Other formats (e.g. from plugins)
+    Use their methods ``to_bits(values)`` and ``from_bits(bits)`` when
+    they define them; otherwise :func:`encode` refuses them.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from numprec.formats import FixedFormat, FloatFormat
+from numprec.rounding import RandomKey, resolve_format
+from numprec.rounding import round as _round_to
+
+__all__ = ["encode", "decode", "flip_bits", "storage_dtype"]
+
+
+def storage_dtype(bits: int) -> np.dtype:
+    """The smallest unsigned numpy integer type with at least ``bits`` bits."""
+    for dt in (np.uint8, np.uint16, np.uint32, np.uint64):
+        if bits <= np.dtype(dt).itemsize * 8:
+            return np.dtype(dt)
+    raise ValueError(f"formats wider than 64 bits have no integer storage type (got {bits})")
+
+
+def _as_values(x):
+    arr = np.asarray(x)
+    if arr.dtype not in (np.float64, np.float32):
+        if not np.issubdtype(arr.dtype, np.number):
+            raise TypeError(f"x must be a real float array, got dtype {arr.dtype}")
+        arr = arr.astype(np.float64)
+    return arr.astype(np.float64)
+
+
+def _check_values_of(fmt, x):
+    rounded = _round_to(x, fmt)
+    bad = ~((rounded == x) | (np.isnan(rounded) & np.isnan(x)))
+    if np.any(bad):
+        first = x[bad].ravel()[0]
+        raise ValueError(f"x holds values that are not values of {fmt.name!r} (e.g. {first!r}): "
+                         f"round them first with numprec.round(x, {fmt.name!r}, ...)")
+
+
+# ----------------------------------------------------------------- floats
+def _float_encode(fmt: FloatFormat, x):
+    e, m, bias = fmt.exponent_bits, fmt.mantissa_bits, fmt.bias
+    u = np.uint64
+    top = u((1 << e) - 1)
+    sign = np.signbit(x) if fmt.signed else np.zeros(x.shape, dtype=bool)
+    a = np.abs(x)
+    finite = np.isfinite(a) & (a > 0)
+    safe = np.where(finite, a, 1.0)
+    E = np.frexp(safe)[1].astype(np.int64) - 1
+    normal = E >= fmt.emin
+    field = np.where(normal, E + bias, 0).astype(np.uint64)
+    frac = np.where(normal, np.ldexp(safe, (-E + m).astype(np.int64)) - 2.0**m,
+                    np.ldexp(safe, np.full(E.shape, m - fmt.emin, dtype=np.int64)))
+    mant = frac.astype(np.uint64)
+    pattern = np.where(finite, (field << u(m)) | mant, u(0))
+    if np.any(np.isinf(x)):
+        if not fmt.infinities:
+            raise ValueError(f"{fmt.name!r} has no infinities")
+        pattern = np.where(np.isinf(x), top << u(m), pattern)
+    nan = np.isnan(x)
+    if np.any(nan):
+        pattern = np.where(nan, u(_nan_pattern(fmt)), pattern)
+    signbit = u(1) << u(e + m)
+    if fmt.signed:
+        with_sign = sign & ~(nan & (fmt.nan == "fnuz"))
+        if fmt.nan == "fnuz":
+            with_sign &= ~(x == 0)                 # no negative zero
+        pattern = np.where(with_sign, pattern | signbit, pattern)
+    return pattern
+
+
+def _nan_pattern(fmt):
+    e, m = fmt.exponent_bits, fmt.mantissa_bits
+    top = (1 << e) - 1
+    if fmt.nan == "ieee" and m >= 1:
+        return (top << m) | (1 << (m - 1))
+    if fmt.nan == "fn":
+        return (top << m) | ((1 << m) - 1)
+    if fmt.nan == "fnuz" and fmt.signed:
+        return 1 << (e + m)
+    raise ValueError(f"{fmt.name!r} has no NaN encoding")
+
+
+def _float_decode(fmt: FloatFormat, p):
+    e, m, bias = fmt.exponent_bits, fmt.mantissa_bits, fmt.bias
+    u = np.uint64
+    p = p.astype(np.uint64)
+    top = (1 << e) - 1
+    field = ((p >> u(m)) & u(top)).astype(np.int64)
+    mant = (p & u((1 << m) - 1)).astype(np.float64)
+    negative = ((p >> u(e + m)) & u(1)).astype(bool) if fmt.signed else np.zeros(p.shape, bool)
+    value = np.ldexp(mant + 2.0**m, field - bias - m)
+    if fmt.zero:
+        low = field == 0
+        sub = np.ldexp(mant, np.full(p.shape, fmt.emin - m, dtype=np.int64)) \
+            if fmt.subnormals else np.zeros(p.shape)
+        value = np.where(low, sub, value)
+    magnitude_bits = p & u((1 << (e + m)) - 1)
+    if fmt.nan == "ieee":
+        special = field == top
+        inf = special & (mant == 0) & fmt.infinities
+        value = np.where(special, np.nan, value)
+        value = np.where(inf, np.inf, value)
+    elif fmt.nan == "fn":
+        value = np.where(magnitude_bits == u(_nan_pattern(fmt)), np.nan, value)
+    value = np.where(negative, -value, value)
+    if fmt.nan == "fnuz" and fmt.signed:
+        value = np.where(p == u(_nan_pattern(fmt)), np.nan, value)
+    return value
+
+
+# ------------------------------------------------------------------ fixed
+def _fixed_encode(fmt: FixedFormat, x):
+    if np.any(~np.isfinite(x)):
+        raise ValueError(f"{fmt.name!r} has no NaN or infinity")
+    ints = np.ldexp(x, fmt.fraction_bits).astype(np.int64)
+    return (ints.astype(np.uint64) & np.uint64((1 << fmt.bits) - 1))
+
+
+def _fixed_decode(fmt: FixedFormat, p):
+    ints = p.astype(np.uint64).astype(np.int64)
+    if fmt.signed:
+        ints = np.where(ints >= (1 << (fmt.bits - 1)), ints - (1 << fmt.bits), ints)
+    return np.ldexp(ints.astype(np.float64), -fmt.fraction_bits)
+
+
+# ------------------------------------------------------------------ public
+def encode(x, fmt):
+    """The bit patterns of values of ``fmt``.
+
+    Parameters
+    ----------
+    x : array_like
+        Values of ``fmt`` (e.g. results of :func:`numprec.round`); other
+        values are refused.
+    fmt : numprec.Format or str
+
+    Returns
+    -------
+    numpy.ndarray
+        Unsigned integers of :func:`storage_dtype` ``(fmt.bits)``, x's shape.
+
+    Examples
+    --------
+    >>> import numprec
+    >>> from numprec.bits import encode
+    >>> hex(int(encode(1.0, "bfloat16"))), hex(int(encode(448.0, "float8_e4m3fn")))
+    ('0x3f80', '0x7e')
+    """
+    fmt = resolve_format(fmt)
+    x = _as_values(x)
+    if isinstance(fmt, FloatFormat):
+        _check_values_of(fmt, x)
+        out = _float_encode(fmt, x)
+    elif isinstance(fmt, FixedFormat):
+        _check_values_of(fmt, x)
+        out = _fixed_encode(fmt, x)
+    elif hasattr(fmt, "to_bits") and hasattr(fmt, "from_bits"):
+        return np.asarray(fmt.to_bits(x))
+    else:
+        raise TypeError(f"{fmt.name!r} ({type(fmt).__name__}) has no bit layout numprec knows: "
+                        "a format class may define to_bits(values) and from_bits(bits)")
+    return out.astype(storage_dtype(fmt.bits))
+
+
+def decode(bits, fmt):
+    """The values (float64) of bit patterns of ``fmt`` (inverse of :func:`encode`).
+
+    Parameters
+    ----------
+    bits : array_like of unsigned or non-negative integers
+        Patterns below ``2**fmt.bits``.
+    fmt : numprec.Format or str
+    """
+    fmt = resolve_format(fmt)
+    p = np.asarray(bits)
+    if not np.issubdtype(p.dtype, np.integer):
+        raise TypeError(f"bits must be an integer array, got dtype {p.dtype}")
+    if fmt.bits < 64 and p.size and (np.any(p < 0) or np.any(p.astype(np.uint64) >> np.uint64(fmt.bits))):
+        raise ValueError(f"bits must be patterns of {fmt.bits} bits (0 .. 2**{fmt.bits}-1)")
+    if isinstance(fmt, FloatFormat):
+        return _float_decode(fmt, p)
+    if isinstance(fmt, FixedFormat):
+        return _fixed_decode(fmt, p)
+    if hasattr(fmt, "from_bits"):
+        return np.asarray(fmt.from_bits(p), dtype=np.float64)
+    raise TypeError(f"{fmt.name!r} ({type(fmt).__name__}) has no bit layout numprec knows")
+
+
+def flip_bits(x, fmt, *, bit=None, probability=None, seed=None, stream=0, offset=0):
+    """Soft errors: values of ``fmt`` with bits of their patterns flipped.
+
+    Parameters
+    ----------
+    x : array_like
+        Values of ``fmt``.
+    fmt : numprec.Format or str
+    bit : int, optional
+        Flip this bit of every value (0 = least significant).
+    probability : float, optional
+        Flip each bit of each value independently with this probability.
+        Bit ``j`` of element ``i`` (flat C order) uses counter
+        ``offset + i * fmt.bits + j`` of ``stream`` under ``seed`` (the
+        counter-based generator of stochastic rounding), so chunks of an
+        array reproduce the whole array's flips.
+    seed, stream, offset : int
+        Random key (``seed`` required with ``probability``).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 values of ``fmt`` (flips may produce NaN or infinity where
+        the format has them).
+    """
+    fmt = resolve_format(fmt)
+    if (bit is None) == (probability is None):
+        raise ValueError("pass exactly one of bit= and probability=")
+    patterns = encode(x, fmt)
+    dt = patterns.dtype
+    nbits = fmt.bits
+    if bit is not None:
+        if isinstance(bit, bool) or not isinstance(bit, (int, np.integer)) or not 0 <= bit < nbits:
+            raise ValueError(f"bit must be an integer in [0, {nbits}) for {fmt.name!r}, got {bit!r}")
+        flipped = patterns ^ dt.type(1 << int(bit))
+    else:
+        p = float(probability)
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"probability must be in [0, 1], got {probability!r}")
+        if seed is None:
+            raise ValueError("probability= needs seed= (flips are reproducible)")
+        key = RandomKey.make(seed, stream, offset)
+        u = key.uniform(patterns.size * nbits).reshape(patterns.size, nbits)
+        weights = (np.uint64(1) << np.arange(nbits, dtype=np.uint64))
+        mask = np.bitwise_or.reduce(np.where(u < p, weights, np.uint64(0)), axis=1) \
+            if nbits else np.zeros(patterns.size, np.uint64)
+        flipped = patterns ^ mask.reshape(patterns.shape).astype(dt)
+    return decode(flipped, fmt)
