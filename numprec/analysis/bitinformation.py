@@ -33,7 +33,8 @@ import dataclasses
 import numpy as np
 from scipy.stats import norm
 
-__all__ = ["BitInformation", "bitinformation", "free_entropy", "mutual_information"]
+__all__ = ["BitInformation", "bitinformation", "free_entropy", "mutual_information",
+           "signed_exponent"]
 
 _LAYOUT = {np.dtype(np.float64): (np.uint64, 11, 52), np.dtype(np.float32): (np.uint32, 8, 23),
            np.dtype(np.float16): (np.uint16, 5, 10)}
@@ -133,12 +134,40 @@ def free_entropy(pairs: int, confidence: float = 0.99) -> float:
     return float(1.0 + p * np.log2(p) + (1 - p) * np.log2(1 - p))
 
 
-def _pair_counts(first, second):
+def signed_exponent(values):
+    """The bit patterns of ``values`` with the biased exponent field replaced
+    by the sign and magnitude of the unbiased exponent.
+
+    In the biased representation every exponent bit flips when values cross
+    a power of two such as 1 or 2 (``0b01111111111 -> 0b10000000000``), so
+    the exponent bits of any field that crosses one show spurious mutual
+    information; in sign-and-magnitude form only the bits of the magnitude
+    that change do (Klöwer et al. 2021 analyse with this transform).
+    Zeros and subnormals take the exponent of the smallest normal;
+    magnitudes are clipped to the field (only inf/NaN are affected).
+    """
+    uint, e, m = _LAYOUT[values.dtype]
+    ints = values.view(uint).ravel()
+    u = ints.dtype.type
+    bias = (1 << (e - 1)) - 1
+    field = ((ints >> u(m)) & u((1 << e) - 1)).astype(np.int64)
+    exponent = np.where(field == 0, 1, field) - bias
+    magnitude = np.minimum(np.abs(exponent), (1 << (e - 1)) - 1).astype(ints.dtype)
+    negative = (exponent < 0).astype(ints.dtype)
+    new_field = (negative << u(e - 1)) | magnitude
+    keep = ints & ~(u((1 << e) - 1) << u(m))
+    return keep | (new_field << u(m))
+
+
+def _pair_counts(first, second, signed):
     """Joint counts ``(n11, n1_, n_1)`` of each bit over the pairs, sign bit
     first, and the layout ``(exponent_bits, mantissa_bits)``."""
     uint, e, m = _LAYOUT[first.dtype]
-    a = first.view(uint).ravel()
-    b = second.view(uint).ravel()
+    if signed:
+        a, b = signed_exponent(first), signed_exponent(second)
+    else:
+        a = first.view(uint).ravel()
+        b = second.view(uint).ravel()
     nbits = 1 + e + m
     counts = np.empty((3, nbits), dtype=np.int64)
     one = uint(1)
@@ -179,7 +208,7 @@ def mutual_information(n11, n1_, n_1, n):
 
 
 def bitinformation(values, axis: int | str = -1, *, confidence: float = 0.99,
-                   mask=None) -> BitInformation:
+                   mask=None, signed_exponent: bool = True) -> BitInformation:
     """Bitwise real information of ``values`` along one axis.
 
     Parameters
@@ -194,6 +223,18 @@ def bitinformation(values, axis: int | str = -1, *, confidence: float = 0.99,
     mask : array_like of bool, optional
         True where a value is missing (e.g. land); pairs touching a masked
         value are left out.  NaNs are always left out.
+    signed_exponent : bool
+        Analyse the exponent in sign-and-magnitude form (default, see
+        :func:`signed_exponent`) rather than biased; the mantissa bits are
+        the same either way.
+
+    Notes
+    -----
+    The significance filter is a test per bit at the given confidence: of
+    the 64 bits of float64 noise, about one in a hundred passes by chance
+    with a tiny value (a few 1e-5 bits at 10^5 pairs), which can move
+    :meth:`BitInformation.keepbits` of an array *without* real information.
+    Raise ``confidence`` (e.g. 0.9999) when that matters.
 
     Returns
     -------
@@ -239,7 +280,7 @@ def bitinformation(values, axis: int | str = -1, *, confidence: float = 0.99,
     pairs = first.size
     if pairs == 0:
         raise ValueError("values have no pair of neighbours without missing values along the axis")
-    counts, e, m = _pair_counts(first, second)
+    counts, e, m = _pair_counts(first, second, signed_exponent)
     raw = mutual_information(counts[0], counts[1], counts[2], pairs)
     threshold = free_entropy(pairs, confidence)
     info = np.where(raw > threshold, raw, 0.0)

@@ -32,7 +32,7 @@ def reference_information(values):
 def test_raw_information_equals_a_pair_by_pair_count(dtype):
     rng = np.random.default_rng(3)
     values = (np.cumsum(rng.standard_normal(400)) * 0.1 + 5).astype(dtype)
-    got = bitinformation(values).raw_information
+    got = bitinformation(values, signed_exponent=False).raw_information
     np.testing.assert_allclose(got, np.maximum(reference_information(values), 0), atol=1e-12)
 
 
@@ -97,3 +97,24 @@ def test_bad_input_is_refused(kwargs, match):
 def test_keepbits_level_is_checked():
     with pytest.raises(ValueError, match="level"):
         bitinformation(np.linspace(1, 2, 100)).keepbits(0)
+
+
+def test_signed_exponent_is_sign_and_magnitude_of_the_unbiased_exponent():
+    from numprec.analysis.bitinformation import signed_exponent
+    values = np.array([1.0, 2.0, 0.75, 3e-5, -6.5, 0.0, 1e300], dtype=np.float64)
+    got = signed_exponent(values)
+    for v, pattern in zip(values, got):
+        e = math.frexp(v)[1] - 1 if v != 0 else -1022
+        field = ((1 << 10) if e < 0 else 0) | abs(e)
+        sign = int(math.copysign(1, v) < 0)
+        mantissa = struct.unpack(">Q", struct.pack(">d", v))[0] & ((1 << 52) - 1)
+        assert int(pattern) == (sign << 63) | (field << 52) | mantissa
+
+
+def test_crossing_a_power_of_two_puts_no_information_in_every_exponent_bit():
+    x = np.linspace(0, 1, 100_000)
+    field = 2.0 + 0.5 * np.sin(40 * np.pi * x)             # crosses 2 forty times
+    biased = bitinformation(field, signed_exponent=False).information[1:12]
+    signed = bitinformation(field).information[1:12]
+    assert np.all(biased > 0.1)                              # all 11 bits flip together
+    assert np.count_nonzero(signed > 0.1) == 1               # exponents 0 and 1: one bit
