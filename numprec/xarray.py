@@ -7,9 +7,10 @@ Importing this module registers them (xarray's accessor mechanism)::
     low = ds.numprec.round("bfloat16", rounding="stochastic", seed=1)
 
 Rounding keeps dims, coords and attrs, and records what was done in the
-attrs of every rounded variable (``numprec_format``, its config as JSON
-``numprec_format_config``, ``numprec_rounding``, and for stochastic
-rounding ``numprec_seed``, ``numprec_stream`` and ``numprec_random_bits``).
+attrs of every rounded variable, in the names and JSON encoding of :mod:`numprec.io`'s
+provenance schema: ``numprec_format`` (the format's config), ``numprec_rounding``,
+and for stochastic rounding ``numprec_seed``, ``numprec_stream`` and
+``numprec_random_bits`` (``null``: all bits).
 
 Dask-backed variables are rounded chunk by chunk, lazily; each chunk's
 random numbers are those of its position in the whole array (counter =
@@ -68,12 +69,12 @@ def round_block(block, fmt, rounding, seed, random_bits, stream, start, global_s
 
 
 def _attrs(fmt, scheme, seed, stream, random_bits):
-    attrs = {"numprec_format": fmt.name,
-             "numprec_format_config": json.dumps(fmt.get_config(), sort_keys=True),
+    """The provenance attributes of numprec.io's schema (JSON values)."""
+    attrs = {"numprec_format": json.dumps(fmt.get_config(), sort_keys=True),
              "numprec_rounding": scheme.name}
     if scheme.stochastic:
-        attrs.update(numprec_seed=str(seed), numprec_stream=int(stream),
-                     numprec_random_bits=-1 if random_bits is None else int(random_bits))
+        attrs.update(numprec_seed=json.dumps(int(seed)), numprec_stream=json.dumps(int(stream)),
+                     numprec_random_bits=json.dumps(random_bits))
     return attrs
 
 
@@ -169,8 +170,8 @@ class NumprecDataArrayAccessor:
         >>> import numprec.xarray  # noqa: F401
         >>> da = xr.DataArray(np.array([1.0, 1 / 3]), dims="x", attrs={"units": "m"})
         >>> r = da.numprec.round("bfloat16")
-        >>> float(r[1]), r.attrs["units"], r.attrs["numprec_format"]
-        (0.333984375, 'm', 'bfloat16')
+        >>> float(r[1]), r.attrs["units"], r.attrs["numprec_rounding"]
+        (0.333984375, 'm', 'nearest_even')
         """
         return round_dataarray(self._da, fmt, rounding, seed=seed, random_bits=random_bits,
                                stream=stream, axis=axis)
