@@ -329,14 +329,25 @@ class SpectralTransform:
         inv = self.tables["inv_coslat"][:, None]
         return g[0] * inv, g[1] * inv
 
-    def uv_cos(self, vor, div):
-        """U = u cos(lat) and V = v cos(lat) on the grid from spectral
-        vorticity and divergence (unit sphere: multiply by the radius for
-        physical winds, with vor and div in s^-1)."""
+    def uv_cos_spectral(self, vor, div=None):
+        """Spectral coefficients (degrees up to T+1) of U = u cos(lat) and
+        V = v cos(lat) from vorticity and divergence, on the unit sphere:
+        U = d(chi)/dlambda - cos d(psi)/dlat, V = d(psi)/dlambda + cos d(chi)/dlat
+        with psi = del^-2 vor, chi = del^-2 div (``div=None``: non-divergent)."""
         psi = self.inverse_laplacian(vor)
-        chi = self.inverse_laplacian(div)
-        U = self.dlambda(chi) - self.cos_dmu(psi)
-        V = self.dlambda(psi) + self.cos_dmu(chi)
+        U = -self.cos_dmu(psi)
+        V = self.dlambda(psi)
+        if div is not None:
+            chi = self.inverse_laplacian(div)
+            U = U + self.dlambda(chi)
+            V = V + self.cos_dmu(chi)
+        return U, V
+
+    def uv_cos(self, vor, div=None):
+        """U = u cos(lat) and V = v cos(lat) on the grid from spectral
+        vorticity and divergence (unit sphere: with vor and div in s^-1,
+        multiply by the radius for winds in m/s)."""
+        U, V = self.uv_cos_spectral(vor, div)
         g = self.synthesis(np.stack([U, V], axis=0))
         return g[0], g[1]
 
