@@ -19,9 +19,9 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 from numprec.formats import FixedFormat, FloatFormat, Format, IntFormat, from_config
 from numprec.registry import (
-    ArithmeticEntry, DuplicateNameError, FormatEntry, PluginWarning, UnknownNameError,
-    get_arithmetic, get_format, hookimpl, list_arithmetics, list_formats, list_roundings,
-    plugin_errors, reload_plugins,
+    ArithmeticEntry, CaseEntry, DuplicateNameError, FormatEntry, PluginWarning,
+    UnknownNameError, get_arithmetic, get_case, get_format, hookimpl, list_arithmetics,
+    list_cases, list_formats, list_roundings, plugin_errors, reload_plugins,
 )
 from numprec.rounding import (
     RandomKey, RoundingScheme, get_num_threads, round, set_num_threads,
@@ -38,7 +38,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "round", "get_format", "list_formats", "list_roundings", "list_arithmetics",
     "get_arithmetic", "FloatFormat", "FixedFormat", "IntFormat", "Format", "from_config",
-    "RoundingScheme", "RandomKey", "FormatEntry", "ArithmeticEntry", "hookimpl",
+    "RoundingScheme", "RandomKey", "FormatEntry", "ArithmeticEntry", "CaseEntry",
+    "get_case", "list_cases", "hookimpl",
     "PluginWarning", "UnknownNameError", "DuplicateNameError", "plugin_errors",
     "reload_plugins", "set_num_threads", "get_num_threads", "emulate", "Policy",
     "__version__",

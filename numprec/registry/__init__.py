@@ -1,13 +1,13 @@
 """The pluggy registry of formats, rounding schemes and arithmetic schemes."""
-from numprec.registry.entries import ArithmeticEntry, FormatEntry
+from numprec.registry.entries import ArithmeticEntry, CaseEntry, FormatEntry
 from numprec.registry.errors import DuplicateNameError, PluginWarning, UnknownNameError
 from numprec.registry.hookspecs import hookimpl, hookspec
 from numprec.registry.manager import (
-    get_arithmetic, get_format, get_manager, get_rounding, list_arithmetics, list_formats,
-    list_roundings, plugin_errors, reload_plugins,
+    get_arithmetic, get_case, get_format, get_manager, get_rounding, list_arithmetics,
+    list_cases, list_formats, list_roundings, plugin_errors, reload_plugins,
 )
 
-__all__ = ["ArithmeticEntry", "FormatEntry", "DuplicateNameError", "PluginWarning",
-           "UnknownNameError", "hookimpl", "hookspec", "get_arithmetic", "get_format",
-           "get_manager", "get_rounding", "list_arithmetics", "list_formats",
+__all__ = ["ArithmeticEntry", "CaseEntry", "FormatEntry", "DuplicateNameError",
+           "PluginWarning", "UnknownNameError", "hookimpl", "hookspec", "get_arithmetic", "get_case", "get_format",
+           "get_manager", "get_rounding", "list_arithmetics", "list_cases", "list_formats",
            "list_roundings", "plugin_errors", "reload_plugins"]

@@ -3,7 +3,7 @@ from numprec.formats.fixed_format import FixedFormat, IntFormat
 from numprec.formats.float_format import FloatFormat
 from numprec.formats.named import builtin_formats
 from numprec.formats.parse import parse_format_name
-from numprec.registry.entries import FormatEntry
+from numprec.registry.entries import CaseEntry, FormatEntry
 from numprec.registry.hookspecs import hookimpl
 from numprec.rounding.schemes import builtin_schemes
 
@@ -26,3 +26,15 @@ def numprec_format_classes():
 @hookimpl
 def numprec_roundings():
     return builtin_schemes()
+
+
+@hookimpl
+def numprec_cases():
+    return [
+        CaseEntry("lorenz", "numprec.cases.lorenz:CASE",
+                  "Lorenz 63 and Lorenz 96 (one- and two-scale) ensembles"),
+        CaseEntry("heat", "numprec.cases.heat:CASE",
+                  "heat diffusion in a soil column"),
+        CaseEntry("shallow_water", "numprec.cases.shallow_water:CASE",
+                  "shallow-water flow over a ridge"),
+    ]

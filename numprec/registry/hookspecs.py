@@ -92,3 +92,26 @@ def numprec_arithmetics():
         used for ``*`` and for the products inside ``dot``/``matmul``).
         The interface of ``scheme`` is documented in numprec.emulate.
     """
+
+
+@hookspec
+def numprec_cases():
+    """Return the cases (models runnable by the ensemble runner) this plugin provides.
+
+    Called when a case is first looked up or listed (:func:`numprec.get_case`,
+    :func:`numprec.list_cases`, ``python -m numprec cases``).
+
+    Returns
+    -------
+    iterable of numprec.CaseEntry
+        ``CaseEntry(name, load="package.module:attribute", description="")``.
+        Only the entry is built here: ``load`` is imported when the case is
+        asked for (:func:`numprec.get_case`), so listing cases imports no
+        model code.  The object found there follows the case contract of
+        :mod:`numprec.cases.base` (``name``, ``description``, ``parameters``,
+        ``components``, ``variables``, ``build(**params)``,
+        ``run(params, policy, *, members, ic_seed, **options)``).  Case names
+        have one namespace across plugins, with the same rules as format
+        names (a built-in name stays numprec's; a name two plugins claim is
+        used by neither).
+    """

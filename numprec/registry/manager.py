@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import importlib
 import importlib.metadata
 import threading
 import warnings
@@ -10,7 +11,7 @@ import pluggy
 
 from numprec.formats.base import Format
 from numprec.registry import builtin, hookspecs
-from numprec.registry.entries import ArithmeticEntry, FormatEntry
+from numprec.registry.entries import ArithmeticEntry, CaseEntry, FormatEntry
 from numprec.registry.errors import DuplicateNameError, PluginWarning, UnknownNameError
 from numprec.rounding.schemes import RoundingScheme
 
@@ -25,17 +26,20 @@ class Registry:
     is reported and skipped without stopping the others.
     """
 
-    def __init__(self, entry_points=True):
+    def __init__(self, entry_points=True, plugins=()):
         self.pm = pluggy.PluginManager("numprec")
         self.pm.add_hookspecs(hookspecs)
         self.errors: list[str] = []
         self.pm.register(builtin, name=BUILTIN)
+        for name, plugin in plugins:
+            self.pm.register(plugin, name=name)
         if entry_points:
             self._load_entry_points()
         self.formats: dict[str, tuple[Format, str]] = {}      # name or alias -> (format, plugin)
         self.canonical: dict[str, str] = {}                   # name -> plugin (no aliases)
         self.roundings: dict[str, tuple[RoundingScheme, str]] = {}
         self.arithmetics: dict[str, tuple[object, str]] = {}
+        self.cases: dict[str, tuple[CaseEntry, str]] = {}
         self.duplicates: dict[str, list[str]] = {}
         self._collect()
 
@@ -129,6 +133,13 @@ class Registry:
                     continue
                 self._claim(self.arithmetics, entry.name, entry.scheme, plugin,
                             "arithmetic scheme")
+        for plugin, entries in self._each(self.pm.hook.numprec_cases):
+            for entry in entries or ():
+                if not isinstance(entry, CaseEntry):
+                    self._fail(plugin, "returned an invalid case entry",
+                               TypeError(f"expected CaseEntry, got {type(entry).__name__}"))
+                    continue
+                self._claim(self.cases, entry.name, entry, plugin, "case")
         for name in self.duplicates:
             self.canonical.pop(name, None)
 
@@ -180,6 +191,38 @@ class Registry:
         if found is None:
             raise self._unknown(self.arithmetics, name, "arithmetic scheme", "arithmetic")
         return found
+
+    def get_case(self, name):
+        entry = self._lookup(self.cases, name, "case", "name")
+        if entry is None:
+            known = ", ".join(sorted(self.cases)) or "none"
+            raise UnknownNameError(f"name: unknown case {name!r} (known cases: {known}; "
+                                   "see numprec.list_cases())")
+        return load_case(entry, self.cases[entry.name][1])
+
+
+def load_case(entry, plugin):
+    """Import ``entry.load`` and return the object it names.
+
+    Raises
+    ------
+    ImportError
+        If the module cannot be imported or has no such attribute; the
+        message names the case, where it should be and which plugin
+        registered it.
+    """
+    where = f"case {entry.name!r} (registered by plugin {plugin!r} as {entry.load!r})"
+    try:
+        obj = importlib.import_module(entry.module)
+    except ImportError as exc:
+        raise ImportError(f"{where} could not be loaded: {type(exc).__name__}: {exc}") from exc
+    for part in entry.attribute.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError as exc:
+            raise ImportError(f"{where} could not be loaded: {type(obj).__name__} "
+                              f"{getattr(obj, '__name__', obj)!r} has no attribute {part!r}") from exc
+    return obj
 
 
 _registry = None
@@ -239,6 +282,26 @@ def get_rounding(name):
 def get_arithmetic(name):
     """An arithmetic scheme (for numprec.emulate) by name."""
     return get_manager().get_arithmetic(name)
+
+
+def get_case(name):
+    """The case registered under ``name`` (numprec's own or a plugin's).
+
+    The module holding it is imported now, not when the registry is built.
+
+    Raises
+    ------
+    numprec.UnknownNameError
+        If no plugin registered ``name``; the message lists the known cases.
+    ImportError
+        If the registered ``load`` cannot be imported.
+    """
+    return get_manager().get_case(name)
+
+
+def list_cases():
+    """Sorted names of the registered cases (their modules are not imported)."""
+    return sorted(get_manager().cases)
 
 
 def list_formats():
