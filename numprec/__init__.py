@@ -17,11 +17,13 @@ The public API (see docs/ and shared design notes):
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 
-from numprec.formats import FixedFormat, FloatFormat, Format, IntFormat, from_config
+from numprec.formats import (
+    BlockFormat, FixedFormat, FloatFormat, Format, IntFormat, check_choice, check_int,
+)
 from numprec.registry import (
     ArithmeticEntry, CaseEntry, DuplicateNameError, FormatEntry, PluginWarning,
     UnknownNameError, get_arithmetic, get_case, get_format, hookimpl, list_arithmetics,
-    list_cases, list_formats, list_roundings, plugin_errors, reload_plugins,
+    from_config, list_cases, list_formats, list_roundings, plugin_errors, reload_plugins,
 )
 from numprec.rounding import (
     RandomKey, RoundingScheme, get_num_threads, round, set_num_threads,
@@ -37,7 +39,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "round", "get_format", "list_formats", "list_roundings", "list_arithmetics",
-    "get_arithmetic", "FloatFormat", "FixedFormat", "IntFormat", "Format", "from_config",
+    "get_arithmetic", "FloatFormat", "FixedFormat", "IntFormat", "Format", "BlockFormat", "from_config",
+    "check_int", "check_choice",
     "RoundingScheme", "RandomKey", "FormatEntry", "ArithmeticEntry", "CaseEntry",
     "get_case", "list_cases", "hookimpl",
     "PluginWarning", "UnknownNameError", "DuplicateNameError", "plugin_errors",

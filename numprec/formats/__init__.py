@@ -1,32 +1,23 @@
-"""Number formats: floating point of any width, fixed point, integers."""
+"""Number formats: floating point of any width, fixed point, integers, and the
+bases plugins build on (:class:`Format`, :class:`BlockFormat`, the argument
+checks of :mod:`numprec.formats.validate`).
+
+A leaf package: it imports nothing else of numprec.  The table of format
+classes and :func:`numprec.from_config` live in the registry.
+"""
 from numprec.formats.base import Format
+from numprec.formats.block import BlockFormat
 from numprec.formats.fixed_format import FixedFormat, IntFormat
 from numprec.formats.float_format import FloatFormat
-
-_CLASSES = {cls.format_id: cls for cls in (FloatFormat, FixedFormat, IntFormat)}
-
-
-def register_format_class(cls):
-    """Make ``from_config`` know a Format subclass (used by plugins)."""
-    if not cls.format_id:
-        raise ValueError(f"{cls.__name__}.format_id must be a non-empty string")
-    _CLASSES[cls.format_id] = cls
-    return cls
+from numprec.formats.validate import check_choice, check_int
 
 
 def from_config(config: dict) -> Format:
-    """Rebuild a format from ``Format.get_config()``."""
-    if not isinstance(config, dict) or "id" not in config:
-        raise ValueError(f"config must be a dict with an 'id' key, got {config!r}")
-    cls = _CLASSES.get(config["id"])
-    if cls is None:
-        from numprec.registry.manager import get_manager
-        get_manager()          # plugins register their classes when loaded
-        cls = _CLASSES.get(config["id"])
-    if cls is None:
-        raise ValueError(f"unknown format id {config['id']!r} in config; known: {sorted(_CLASSES)}")
-    return cls.from_config(config)
+    """The same as :func:`numprec.from_config`, kept for code written before
+    it moved to the registry; new code calls ``numprec.from_config``."""
+    import numprec.registry.manager as manager   # not at import: formats stays a leaf
+    return manager.from_config(config)
 
 
-__all__ = ["Format", "FloatFormat", "FixedFormat", "IntFormat", "from_config",
-           "register_format_class"]
+__all__ = ["Format", "BlockFormat", "FloatFormat", "FixedFormat", "IntFormat",
+           "check_int", "check_choice", "from_config"]

@@ -12,12 +12,14 @@ class Format(abc.ABC):
 
     Formats are small immutable value objects (in the manner of numcodecs'
     codecs): ``get_config()`` returns a JSON-able dict with an ``"id"`` key
-    that :func:`numprec.formats.from_config` turns back into an equal object,
-    so a result file can record exactly what produced it.
+    that :func:`numprec.from_config` turns back into an equal object, so a
+    result file can record exactly what produced it.
 
-    Subclasses implement :meth:`_round_array`.  Elementwise formats round
-    each value on its own; block formats (e.g. microscaling) see the whole
-    array and may look at neighbours along an axis of their choosing.
+    Subclasses implement ``name``, :meth:`get_config` and :meth:`round_into`
+    (and :meth:`from_config` when the config's keys are not the
+    constructor's keyword arguments).  Elementwise formats round each value
+    on its own; block formats (:class:`numprec.BlockFormat`, e.g.
+    microscaling) see the whole array and share scales along an axis.
     """
 
     #: Registry id of the class, stored in configs as ``"id"``.
@@ -34,20 +36,54 @@ class Format(abc.ABC):
     def get_config(self) -> dict:
         """The parameters that define the format, as a JSON-able dict."""
 
-    @abc.abstractmethod
-    def _round_array(self, x: np.ndarray, out: np.ndarray, scheme, rng) -> None:
+    @classmethod
+    def from_config(cls, config: dict) -> "Format":
+        """Rebuild the format from :meth:`get_config`'s dict.
+
+        The default passes every key but ``"id"`` to the constructor as a
+        keyword argument; override it when the keys differ from those.
+
+        Raises
+        ------
+        ValueError
+            If ``config["id"]`` is not this class's ``format_id``.
+        """
+        if not isinstance(config, dict):
+            raise TypeError(f"config must be a dict, got {type(config).__name__}")
+        if config.get("id", cls.format_id) != cls.format_id:
+            raise ValueError(f"config of {cls.__name__} must have id {cls.format_id!r}, "
+                             f"got {config.get('id')!r}")
+        return cls(**{key: value for key, value in config.items() if key != "id"})
+
+    def round_into(self, x: np.ndarray, out: np.ndarray, scheme, key) -> None:
         """Round ``x`` into ``out`` (same shape and dtype, possibly ``x``).
+
+        This is the method a format implements; :func:`numprec.round` calls
+        it after checking every argument.
 
         Parameters
         ----------
         x, out : numpy.ndarray
             float64 or float32 arrays of equal shape and dtype; ``out`` is
-            writeable and may be ``x`` itself.
+            writeable and may be ``x`` itself (or share no memory with it).
         scheme : numprec.RoundingScheme
-            The validated rounding scheme.
-        rng : numprec.rounding.RandomKey
-            Seed, stream and offset for schemes that need random numbers.
+            The validated rounding scheme (``name``, ``stochastic``,
+            ``select``).
+        key : numprec.RandomKey
+            Seed, stream, offset and random bits for schemes that need
+            random numbers; element ``i`` (flat C order) uses counter
+            ``key.offset + i`` (``key.uniform(n)``, ``key.words(n)``,
+            ``key.shifted(k)``).
         """
+        legacy = type(self)._round_array
+        if legacy is Format._round_array:
+            raise NotImplementedError(f"{type(self).__name__} must implement round_into")
+        legacy(self, x, out, scheme, key)      # a format written before round_into
+
+    def _round_array(self, x, out, scheme, rng):
+        """The name of :meth:`round_into` before it was public; formats that
+        define only this method keep working."""
+        self.round_into(x, out, scheme, rng)
 
     def check_dtype(self, dtype: np.dtype) -> None:
         """Raise ValueError if results cannot be held in ``dtype``."""

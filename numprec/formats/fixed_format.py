@@ -86,18 +86,12 @@ class FixedFormat(Format):
                 "fraction_bits": self._f, "signed": self._signed,
                 "overflow": self._overflow}
 
-    @classmethod
-    def from_config(cls, config):
-        cfg = dict(config)
-        cfg.pop("id", None)
-        return cls(cfg.pop("integer_bits"), cfg.pop("fraction_bits"), **cfg)
-
     def check_dtype(self, dtype):
         if dtype == np.float32 and (self._total > 24 or self._f > 149 - 24):
             raise ValueError(f"fmt {self._name!r} has {self._total} bits; float32 x holds "
                              "at most 24-bit fixed-point values exactly: pass x as float64")
 
-    def _round_array(self, x, out, scheme, rng):
+    def round_into(self, x, out, scheme, key):
         from numprec.rounding.apply import round_with_spec
         lo = -(2.0 ** (self._total - 1)) if self._signed else 0.0
         hi = 2.0 ** (self._total - 1 if self._signed else self._total) - 1.0
@@ -113,7 +107,7 @@ class FixedFormat(Format):
                 units = np.clip(x, np.ldexp(lo - 1, -self._f), np.ldexp(hi + 1, -self._f),
                                 dtype=np.float64)
             np.ldexp(units, self._f, out=units)             # exact: a power-of-two scale
-            round_with_spec(units, units, _integer_spec(), scheme, rng)
+            round_with_spec(units, units, _integer_spec(), scheme, key)
             if self._overflow == "saturate":
                 np.clip(units, lo, hi, out=units)
             else:
@@ -141,12 +135,6 @@ class IntFormat(FixedFormat):
     def get_config(self):
         return {"id": self.format_id, "name": self._name, "bits": self._bits_arg,
                 "signed": self._signed, "overflow": self._overflow}
-
-    @classmethod
-    def from_config(cls, config):
-        cfg = dict(config)
-        cfg.pop("id", None)
-        return cls(cfg.pop("bits"), **cfg)
 
 
 _INTEGER_SPEC = None

@@ -139,12 +139,6 @@ class FloatFormat(Format):
             "zero": self._zero,
         }
 
-    @classmethod
-    def from_config(cls, config):
-        cfg = dict(config)
-        cfg.pop("id", None)
-        return cls(cfg.pop("exponent_bits"), cfg.pop("mantissa_bits"), **cfg)
-
     # -- numpy.finfo-like properties -------------------------------------
     exponent_bits = property(lambda self: self._e, doc="Width of the exponent field.")
     mantissa_bits = property(lambda self: self._m, doc="Explicit fraction bits.")
@@ -224,7 +218,7 @@ class FloatFormat(Format):
             raise ValueError(f"fmt {self._name!r} can produce values float32 cannot hold "
                              f"({why}); pass x as float64")
 
-    def _round_array(self, x, out, scheme, rng):
+    def round_into(self, x, out, scheme, key):
         from numprec.rounding.apply import round_with_spec
-        round_with_spec(x, out, self.kernel_spec(), scheme, rng)
+        round_with_spec(x, out, self.kernel_spec(), scheme, key)
 

@@ -1,5 +1,10 @@
-"""Argument checks and float64 bit helpers shared by the format classes
-(and public for plugins that define formats of their own)."""
+"""Argument checks and float64 bit helpers shared by the format classes.
+
+:func:`check_int` and :func:`check_choice` are public API (re-exported as
+``numprec.check_int`` and ``numprec.check_choice``) for plugins that define
+formats of their own, so that every format refuses bad arguments with the
+same messages.
+"""
 from __future__ import annotations
 
 import struct
@@ -32,3 +37,16 @@ def check_int(value, argument, lo, hi):
     if not lo <= value <= hi:
         raise ValueError(f"{argument} must be in [{lo}, {hi}], got {value}")
     return int(value)
+
+
+def check_choice(value, argument, choices):
+    """``value`` if it is one of ``choices``.
+
+    Raises
+    ------
+    ValueError
+        If it is not; the message names ``argument`` and the choices.
+    """
+    if not any(value == choice and type(value) is type(choice) for choice in choices):
+        raise ValueError(f"{argument} must be one of {tuple(choices)}, got {value!r}")
+    return value

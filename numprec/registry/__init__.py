@@ -3,11 +3,11 @@ from numprec.registry.entries import ArithmeticEntry, CaseEntry, FormatEntry
 from numprec.registry.errors import DuplicateNameError, PluginWarning, UnknownNameError
 from numprec.registry.hookspecs import hookimpl, hookspec
 from numprec.registry.manager import (
-    get_arithmetic, get_case, get_format, get_manager, get_rounding, list_arithmetics,
+    from_config, get_arithmetic, get_case, get_format, get_manager, get_rounding, list_arithmetics,
     list_cases, list_formats, list_roundings, plugin_errors, reload_plugins,
 )
 
 __all__ = ["ArithmeticEntry", "CaseEntry", "FormatEntry", "DuplicateNameError",
-           "PluginWarning", "UnknownNameError", "hookimpl", "hookspec", "get_arithmetic", "get_case", "get_format",
+           "PluginWarning", "UnknownNameError", "hookimpl", "hookspec", "from_config", "get_arithmetic", "get_case", "get_format",
            "get_manager", "get_rounding", "list_arithmetics", "list_cases", "list_formats",
            "list_roundings", "plugin_errors", "reload_plugins"]

@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 
 from numprec.formats.base import Format
+from numprec.formats.block import BlockFormat
 from numprec.rounding.checks import check_random_bits
 from numprec.rounding.exact import check_inexact_allowed, exact_array, to_float64
 from numprec.rounding.random import RandomKey
@@ -143,8 +144,9 @@ def round(x, fmt, rounding="nearest_even", *, seed=None, random_bits=None, out=N
     scheme = resolve_rounding(rounding)
     arr, scalar, exact = _as_float_array(x)
     if axis is not None:
-        if fmt.elementwise or not hasattr(fmt, "with_axis"):
-            raise ValueError(f"axis applies to block formats; fmt {fmt.name!r} is elementwise")
+        if not isinstance(fmt, BlockFormat):
+            raise ValueError(f"axis applies to block formats (numprec.BlockFormat); "
+                             f"fmt {fmt.name!r} is elementwise")
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
             raise TypeError(f"axis must be an integer, got {axis!r}")
         if not -arr.ndim <= axis < max(arr.ndim, 1):
@@ -167,5 +169,5 @@ def round(x, fmt, rounding="nearest_even", *, seed=None, random_bits=None, out=N
             # Partly overlapping memory: read x before any of it is written,
             # as numpy's ufuncs do.
             arr = arr.copy()
-    fmt._round_array(arr, out, scheme, rng)
+    fmt.round_into(arr, out, scheme, rng)
     return out[()] if scalar else out
