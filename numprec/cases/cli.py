@@ -278,3 +278,25 @@ class WorkerPool:
             self._pool.terminate()
         self._pool.join()
         return False
+
+
+# ------------------------------------------------------------ shared options
+def add_grid_options(parser, default_formats, default_roundings):
+    """``--format FMT`` and ``--rounding MODE`` (both repeatable; dests
+    ``formats`` and ``roundings``, None when not given)."""
+    parser.add_argument("--format", dest="formats", action="append", metavar="FMT",
+                        help="low-precision format, repeatable: a registered name (fp16, "
+                             "bf16, float8_e4m3fn, ...) or eXmY (e11m8: 11 exponent bits, 8 "
+                             f"mantissa bits); default {' '.join(default_formats)}")
+    parser.add_argument("--rounding", dest="roundings", action="append", metavar="MODE",
+                        help="rounding scheme, repeatable (nearest_even, stochastic, "
+                             f"toward_zero, ...); default {' '.join(default_roundings)}")
+
+
+def add_output_options(parser, output_help, plot_help):
+    """``--output FILE.nc``, ``--plot FILE.png`` and ``--overwrite``."""
+    parser.add_argument("--output", metavar="FILE.nc", help=output_help)
+    parser.add_argument("--plot", metavar="FILE.png",
+                        help=f"{plot_help} (any extension matplotlib saves)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace existing --output/--plot files (default: refuse)")

@@ -29,7 +29,8 @@ import numpy as np
 
 from numprec import emulate
 
-__all__ = ["integrate", "Trajectory", "sample_steps", "load_checkpoint"]
+__all__ = ["integrate", "Trajectory", "sample_steps", "steps_in", "compensated_add",
+           "load_checkpoint"]
 
 #: Version of the checkpoint layout written by :func:`integrate`.
 CHECKPOINT_VERSION = 1
@@ -78,6 +79,50 @@ def sample_steps(steps: int, sample_every: int, *, include_initial: bool = False
     if include_last and (not at or at[-1] != steps):
         at.append(steps)
     return np.array(at, dtype=np.int64)
+
+
+def steps_in(duration, dt, what="duration") -> int:
+    """``duration / dt`` as a whole number of steps.
+
+    Raises
+    ------
+    ValueError
+        If ``duration`` is negative or not a whole multiple of ``dt``
+        (within a relative 1e-6); the message names ``what``.
+    """
+    n = duration / dt
+    steps = int(round(n))
+    if steps < 0 or abs(n - steps) > 1e-6 * max(1.0, abs(n)):
+        raise ValueError(f"{what}={duration} must be a non-negative multiple of dt={dt}")
+    return steps
+
+
+def compensated_add(x, increment, compensation):
+    """``x + increment`` with Kahan's compensated summation.
+
+    Returns ``(t, c)`` with ``y = increment - compensation``,
+    ``t = store(x + y)``, ``c = store((t - x) - y)``: ``c`` carries the part
+    of the increment that the rounding of ``t`` lost, and the next step
+    subtracts it again (Kahan 1965, "Further remarks on reducing truncation
+    errors", Comm. ACM 8, 40; used for time stepping in low precision by
+    Klöwer et al. 2022, JAMES 14, e2021MS002684).  ``store`` is the active
+    policy's :meth:`~numprec.emulate.Policy.store` (the identity without
+    one), so the compensation sees the state as it is held between steps.
+
+    Parameters
+    ----------
+    x, increment : arrays
+        State and increment (same shape).
+    compensation : array
+        Compensation term of the previous step (zero at the first step:
+        time steppers start it as ``x - x`` before computing the first
+        increment, so it is held in the state's format).
+    """
+    policy = emulate.current()
+    store = (lambda a: a) if policy is None else policy.store
+    y = increment - compensation
+    t = store(x + y)
+    return t, store((t - x) - y)
 
 
 def _fields(state):

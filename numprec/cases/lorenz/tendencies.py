@@ -1,4 +1,4 @@
-"""The Lorenz 63 and Lorenz 96 systems, vectorised over an ensemble.
+"""The right-hand sides of the Lorenz 63 and Lorenz 96 systems (component ``tendencies``).
 
 Written in plain numpy (ufuncs, basic slicing, ``np.roll``,
 ``np.concatenate``, ``np.stack`` and, for the two-scale system, a ``sum``),
@@ -22,13 +22,9 @@ ring Y_1 .. Y_{JK} with Y_{j,k} = Y_{j + J(k-1)}::
 
     dY_i/dt = -c b Y_{i+1} (Y_{i+2} - Y_{i-1}) - c Y_i + (h c / b) X_{k(i)}.
 
-Time stepping: the classical fourth-order Runge-Kutta method,
-``x + dt/6 (k1 + 2 k2 + 2 k3 + k4)``, evaluated in exactly the order written
-in :meth:`LorenzSystem.step`.  The right-hand side is the model component
-``"tendencies"``: under a :class:`numprec.emulate.Policy` with that
-component configured it runs in the component's precision (e.g. Float16
-tendencies with a Float32 state, Klöwer et al. 2020), the Runge-Kutta
-update in the policy's own compute format.
+Parameters enter the operations as Python floats: under emulation each is
+rounded to the component's compute format (round-to-nearest-even) where it
+is used.
 """
 from __future__ import annotations
 
@@ -36,67 +32,41 @@ import dataclasses
 
 import numpy as np
 
-from numprec.emulate import component as _component
-
-#: Names of the model components a policy may configure.
-COMPONENTS = ("tendencies",)
+__all__ = ["Lorenz63", "Lorenz96"]
 
 
 @dataclasses.dataclass(frozen=True)
-class LorenzSystem:
-    """Common interface: ``nvar``, ``names``, ``tendency(state)``, ``step``."""
+class Lorenz63:
+    """Lorenz (1963) tendencies; ``self(state)`` is ``d state / dt``.
 
-    def step(self, state, dt):
-        """One classical RK4 step of size ``dt`` (a Python float).
-
-        The constants ``dt/2``, ``dt`` and ``dt/6`` enter as Python floats
-        (rounded to the compute format on entry under emulation).
-        """
-        return state + self.increment(state, dt)
-
-    def increment(self, state, dt):
-        """The RK4 increment ``dt/6 (k1 + 2 k2 + 2 k3 + k4)`` that :meth:`step`
-        adds to ``state`` (separate, for compensated summation)."""
-        half = 0.5 * dt
-        k1 = self._rhs(state)
-        k2 = self._rhs(state + half * k1)
-        k3 = self._rhs(state + half * k2)
-        k4 = self._rhs(state + dt * k3)
-        return (dt / 6.0) * (((k1 + 2.0 * k2) + 2.0 * k3) + k4)
-
-    def _rhs(self, state):
-        with _component("tendencies", like=state):
-            return self.tendency(state)
-
-    def tendency(self, state):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def variables(self, state):
-        """``{name: array}`` views of a state (or of samples, variables on
-        axis -2)."""
-        raise NotImplementedError  # pragma: no cover
-
-
-@dataclasses.dataclass(frozen=True)
-class Lorenz63(LorenzSystem):
-    """Lorenz (1963) with the classical parameters."""
+    Parameters
+    ----------
+    sigma, rho, beta : float
+        Prandtl number, Rayleigh number ratio and aspect factor (classical
+        values 10, 28, 8/3).
+    """
 
     sigma: float = 10.0
     rho: float = 28.0
     beta: float = 8.0 / 3.0
 
-    nvar = 3
+    #: variable names, one row of the state each
     names = ("x", "y", "z")
 
-    def tendency(self, state):
+    @property
+    def nvar(self) -> int:
+        return 3
+
+    def __call__(self, state):
         x, y, z = state[0], state[1], state[2]
         dx = self.sigma * (y - x)
         dy = x * (self.rho - z) - y
         dz = x * y - self.beta * z
         return np.stack((dx, dy, dz))
 
-    def variables(self, samples):
-        return {"x": samples[..., 0, :], "y": samples[..., 1, :], "z": samples[..., 2, :]}
+    def variables(self, state) -> dict:
+        """``{name: array}`` views of a state (variables on axis -2)."""
+        return {"x": state[..., 0, :], "y": state[..., 1, :], "z": state[..., 2, :]}
 
     def random_state(self, members, rng):
         """Points scattered around the attractor (spin them up before use)."""
@@ -105,8 +75,8 @@ class Lorenz63(LorenzSystem):
 
 
 @dataclasses.dataclass(frozen=True)
-class Lorenz96(LorenzSystem):
-    """Lorenz (1996): ``K`` slow variables, optionally ``J`` fast ones each.
+class Lorenz96:
+    """Lorenz (1996) tendencies: ``K`` slow variables, optionally ``J`` fast ones each.
 
     Parameters
     ----------
@@ -129,20 +99,20 @@ class Lorenz96(LorenzSystem):
     b: float = 10.0
 
     def __post_init__(self):
-        if not isinstance(self.K, int) or self.K < 4:
+        if isinstance(self.K, bool) or not isinstance(self.K, (int, np.integer)) or self.K < 4:
             raise ValueError(f"K must be an integer >= 4, got {self.K!r}")
-        if not isinstance(self.J, int) or self.J < 0:
+        if isinstance(self.J, bool) or not isinstance(self.J, (int, np.integer)) or self.J < 0:
             raise ValueError(f"J must be an integer >= 0, got {self.J!r}")
 
     @property
-    def nvar(self):
+    def nvar(self) -> int:
         return self.K * (1 + self.J)
 
     @property
-    def names(self):
+    def names(self) -> tuple:
         return ("X", "Y") if self.J else ("X",)
 
-    def tendency(self, state):
+    def __call__(self, state):
         K = self.K
         X = state[:K] if self.J else state
         dX = (np.roll(X, -1, axis=0) - np.roll(X, 2, axis=0)) * np.roll(X, 1, axis=0) \
@@ -160,12 +130,14 @@ class Lorenz96(LorenzSystem):
               - self.c * Y + coupling * Xk)
         return np.concatenate((dX, dY), axis=0)
 
-    def variables(self, samples):
+    def variables(self, state) -> dict:
+        """``{name: array}`` views of a state (variables on axis -2)."""
         if not self.J:
-            return {"X": samples}
-        return {"X": samples[..., :self.K, :], "Y": samples[..., self.K:, :]}
+            return {"X": state}
+        return {"X": state[..., :self.K, :], "Y": state[..., self.K:, :]}
 
     def random_state(self, members, rng):
+        """Forcing plus unit noise (X) and small noise (Y); spin up before use."""
         X = self.F + rng.normal(scale=1.0, size=(self.K, members))
         if not self.J:
             return X

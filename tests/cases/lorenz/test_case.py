@@ -14,20 +14,21 @@ import sys
 import numpy as np
 import pytest
 
-from numprec.cases import lorenz
-from numprec.cases.lorenz import Lorenz63, Lorenz96, main, run_study, simulate
+from numprec.cases.lorenz import CASE, simulate
+from numprec.cases.lorenz.cli import main
+from numprec.cases.lorenz.study import run_study
 
 
 def member_mean_and_se(a):
     """Mean over (time, member) and its standard error from member means
     (members are independent; samples within a member are correlated)."""
-    per_member = a.mean(axis=0)
+    per_member = a.mean(axis=1)
     return per_member.mean(), per_member.std(ddof=1) / np.sqrt(per_member.size)
 
 
 @pytest.fixture(scope="module")
 def climate():
-    return simulate(Lorenz63(), members=500, time=200.0, spinup=5.0, sample_every=0.1, seed=5)
+    return simulate({"time": 200.0, "spinup": 5.0, "sample_every": 0.1}, members=500, ic_seed=5)
 
 
 def test_double_climatology_of_lorenz63(climate):
@@ -46,7 +47,7 @@ def test_double_climatology_of_lorenz63(climate):
 
 
 def test_dataset_layout_and_units(climate):
-    assert climate["z"].dims == ("time", "member")
+    assert climate["z"].dims == ("member", "time")
     assert climate.sizes == {"time": 2000, "member": 500}
     np.testing.assert_allclose(climate["time"].values[:3], [0.1, 0.2, 0.3])
     for name in ("x", "y", "z", "time", "member"):
@@ -111,21 +112,22 @@ def test_same_seed_same_results_with_stochastic_rounding():
 
 
 def test_lorenz96_one_and_two_scale():
-    ds = simulate(Lorenz96(K=8), members=6, time=1.0, dt=0.005, spinup=0.5)
-    assert ds["X"].dims == ("time", "k", "member") and ds.sizes["k"] == 8
+    l96 = {"system": "l96", "K": 8, "time": 1.0, "dt": 0.005, "spinup": 0.5}
+    ds = simulate(l96, members=6)
+    assert ds["X"].dims == ("member", "time", "k") and ds.sizes["k"] == 8
     assert np.isfinite(ds["X"]).all()
-    two = simulate(Lorenz96(K=4, J=3), members=3, time=0.5, dt=0.002, spinup=0.1)
-    assert two["Y"].shape == (5, 12, 3) and np.isfinite(two["Y"]).all()
+    two = {"system": "l96", "K": 4, "J": 3, "time": 0.5, "dt": 0.002, "spinup": 0.1}
+    two_scale = simulate(two, members=3)
+    assert two_scale["Y"].shape == (3, 5, 12) and np.isfinite(two_scale["Y"]).all()
     from numprec.emulate import Policy
-    emu = simulate(Lorenz96(K=4, J=3), members=3, time=0.2, dt=0.002, spinup=0.0,
-                   policy=Policy("fp16", seed=0))
+    emu = simulate({**two, "time": 0.2, "spinup": 0.0}, Policy("fp16", seed=0), members=3)
     assert np.isfinite(emu["X"]).all()
 
 
 def test_l96_mean_state_matches_the_literature():
     # Lorenz 96 with K = 40, F = 8: climatological mean of X_k about 2.35 and
     # standard deviation about 3.6 (Lorenz & Emanuel 1998).
-    ds = simulate(Lorenz96(), members=20, time=50.0, dt=0.01, spinup=10.0)
+    ds = simulate({"system": "l96", "time": 50.0, "dt": 0.01, "spinup": 10.0}, members=20)
     assert abs(float(ds["X"].mean()) - 2.35) < 0.15
     assert abs(float(ds["X"].std()) - 3.63) < 0.2
 
@@ -134,9 +136,9 @@ def test_components_run_tendencies_in_their_own_format():
     from numprec.emulate import Policy
     mixed = Policy("fp32", components={"tendencies": "fp16"}, seed=0)
     plain16 = Policy("fp16", seed=0)
-    s0 = lorenz.initial_conditions(Lorenz63(), 10, seed=0, spinup=1.0)
-    a = simulate(Lorenz63(), members=10, time=1.0, spinup=0.0, policy=mixed, state0=s0)
-    b = simulate(Lorenz63(), members=10, time=1.0, spinup=0.0, policy=plain16, state0=s0)
+    params = {"time": 1.0, "spinup": 0.0, "ic_spinup": 1.0}
+    a = CASE.run(params, mixed, members=10, ic_seed=0)
+    b = CASE.run(params, plain16, members=10, ic_seed=0)
     # fp32 state, fp16 tendencies: not a binary16 state
     import numprec
     z = a["z"].values
