@@ -11,7 +11,7 @@ from numprec_lmul import LMul, lmul
 
 def test_entry_point_and_registered_names():
     eps = importlib.metadata.entry_points(group="numprec")
-    assert "numprec_lmul.plugin" in {ep.value for ep in eps}
+    assert "numprec_lmul.names" in {ep.value for ep in eps}    # declared names: lazy loading
     names = numprec.list_arithmetics()
     assert {"lmul", "lmul3", "lmul4", "lmul7"} <= set(names)
     assert numprec.get_arithmetic("lmul4") == LMul(4)
@@ -39,3 +39,9 @@ def test_emulated_products_are_rounded_lmul_products():
     a, b = x[:10].reshape(10, 1), y[:7].reshape(1, 7)
     got = emulate.to_numpy(policy.asarray(a) @ policy.asarray(b))
     assert np.array_equal(got, numprec.round(lmul(a, b, 4), fmt))
+
+
+def test_declared_names_are_the_registered_ones():
+    from numprec_lmul import names, plugin
+    assert names.PLUGIN == plugin.__name__
+    assert sorted(e.name for e in plugin.numprec_arithmetics()) == sorted(names.ARITHMETICS)

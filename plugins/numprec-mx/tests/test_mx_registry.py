@@ -15,7 +15,7 @@ REGISTERED = ["mxfp8_e4m3", "mxfp8_e5m2", "mxfp6_e2m3", "mxfp6_e3m2", "mxfp4", "
 
 def test_entry_point_is_installed():
     eps = importlib.metadata.entry_points(group="numprec")
-    assert "numprec_mx.plugin" in {ep.value for ep in eps}
+    assert "numprec_mx.names" in {ep.value for ep in eps}    # declared names: lazy loading
 
 
 def test_listed_and_loaded_without_errors():
@@ -57,3 +57,13 @@ def test_axis_belongs_to_the_format():
     fmt = numprec.get_format("mxfp4").with_axis(0)
     assert fmt.axis == 0 and fmt != numprec.get_format("mxfp4")
     assert numprec_mx.MXFormat("float4_e2m1fn", axis=0) == fmt
+
+
+def test_declared_names_are_the_registered_ones():
+    from numprec_mx import names, plugin
+    assert names.PLUGIN == plugin.__name__
+    registered = [n for e in plugin.numprec_formats() for n in (e.name, *e.aliases)]
+    assert sorted(registered) == sorted(names.FORMATS)
+    assert [c.format_id for c in plugin.numprec_format_classes()] == list(names.FORMAT_IDS)
+    for name in names.FORMAT_PREFIXES:
+        assert any(n.startswith(name) for n in registered)

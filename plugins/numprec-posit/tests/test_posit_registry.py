@@ -10,7 +10,7 @@ from numprec_posit import PositFormat
 
 def test_entry_point_is_installed():
     eps = importlib.metadata.entry_points(group="numprec")
-    assert "numprec_posit.plugin" in {ep.value for ep in eps}
+    assert "numprec_posit.names" in {ep.value for ep in eps}    # declared names: lazy loading
 
 
 def test_listed_and_loaded_without_errors():
@@ -42,3 +42,13 @@ def test_config_round_trips_through_json():
         assert cfg["id"] == "posit"
         back = numprec.from_config(cfg)
         assert back == fmt and hash(back) == hash(fmt) and back.name == fmt.name
+
+
+def test_declared_names_are_the_registered_ones():
+    from numprec_posit import names, plugin
+    assert names.PLUGIN == plugin.__name__
+    registered = [n for e in plugin.numprec_formats() for n in (e.name, *e.aliases)]
+    assert sorted(registered) == sorted(names.FORMATS)
+    assert [c.format_id for c in plugin.numprec_format_classes()] == list(names.FORMAT_IDS)
+    for name in names.FORMAT_PREFIXES:
+        assert any(n.startswith(name) for n in registered)

@@ -93,7 +93,7 @@ def dequantize(encoding: BlockEncoding) -> np.ndarray:
 
 
 def round_blocks(x, out, fmt, scheme, key):
-    """``Format._round_array`` of block-scaled formats: dequantised values."""
+    """``Format.round_into`` of block-scaled formats: dequantised values."""
     values = _encode(x.astype(np.float64, copy=False), fmt, scheme, key, values=True)
     if fmt.hadamard is not None:
         values = inverse_random_hadamard(values, fmt.hadamard["size"], fmt.hadamard["seed"],

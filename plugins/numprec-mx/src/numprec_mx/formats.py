@@ -36,14 +36,6 @@ _MX_ELEMENTS = {
 }
 
 
-def _check_int(value, argument, lo, hi):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{argument} must be an integer in [{lo}, {hi}], got {value!r}")
-    if not lo <= value <= hi:
-        raise ValueError(f"{argument} must be in [{lo}, {hi}], got {value}")
-    return int(value)
-
-
 def _resolve(fmt, argument):
     if isinstance(fmt, str):
         if argument == "scale" and fmt.lower() in SCALE_FORMATS:
@@ -58,7 +50,7 @@ def _resolve(fmt, argument):
     raise TypeError(f"{argument} must be a numprec format or its name, got {type(fmt).__name__}")
 
 
-class BlockScaledFormat(numprec.Format):
+class BlockScaledFormat(numprec.BlockFormat):
     """Blocks of ``block_size`` values along ``axis`` sharing one scale.
 
     ``numprec.round(x, fmt)`` returns the dequantised values
@@ -102,7 +94,6 @@ class BlockScaledFormat(numprec.Format):
     """
 
     format_id = "block_scaled"
-    elementwise = False
 
     def __init__(self, element, block_size=32, scale="e8m0", axis=-1, *, tensor_scale=False,
                  hadamard=None, name=None):
@@ -110,14 +101,12 @@ class BlockScaledFormat(numprec.Format):
         if not hasattr(self._element, "max") or not self._element.elementwise:
             raise ValueError(f"element must be an elementwise format with a max, "
                              f"got {self._element!r}")
-        self._block = _check_int(block_size, "block_size", 1, 2 ** 31)
+        self._block = numprec.check_int(block_size, "block_size", 1, 2 ** 31)
         self._scale = _resolve(scale, "scale")
         if not isinstance(self._scale, numprec.FloatFormat):
             raise TypeError(f"scale must be a FloatFormat (e.g. 'e8m0', 'ue4m3'), "
                             f"got {self._scale!r}")
-        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-            raise TypeError(f"axis must be an integer, got {axis!r}")
-        self._axis = int(axis)
+        self._axis = numprec.check_int(axis, "axis", -(2 ** 31), 2 ** 31 - 1)
         self._tensor_scale = bool(tensor_scale)
         if self._tensor_scale and self.power_of_two_scale:
             raise ValueError("tensor_scale=True needs a scale format with significand bits "
@@ -153,16 +142,10 @@ class BlockScaledFormat(numprec.Format):
                 "scale": self._scale.get_config(), "axis": self._axis,
                 "tensor_scale": self._tensor_scale, "hadamard": self._hadamard}
 
-    @classmethod
-    def from_config(cls, config):
-        cfg = dict(config)
-        cfg.pop("id", None)
-        return cls(cfg.pop("element"), cfg.pop("block_size"), cfg.pop("scale"), cfg.pop("axis"),
-                   **cfg)
-
     def with_axis(self, axis):
-        """The same format with blocks along ``axis`` (numprec.round has no
-        axis argument; the axis belongs to the format)."""
+        """The same format with blocks along ``axis`` (what
+        ``numprec.round(x, fmt, axis=axis)`` uses); the name gains an
+        ``_axis<k>`` suffix."""
         cfg = self.get_config()
         cfg["axis"] = axis
         cfg["name"] = self._name if axis == -1 or "axis" in self._name else f"{self._name}_axis{axis}"
@@ -230,8 +213,8 @@ class BlockScaledFormat(numprec.Format):
         smallest = tiny * self._scale.smallest_subnormal
         return bits + scale_bits - 1 <= 24 and smallest >= 2.0 ** -149
 
-    def _round_array(self, x, out, scheme, rng):
-        round_blocks(x, out, self, scheme, rng)
+    def round_into(self, x, out, scheme, key):
+        round_blocks(x, out, self, scheme, key)
 
 
 # -- presets -----------------------------------------------------------------
@@ -254,7 +237,7 @@ def bfp(bits, block_size=32, axis=-1, name=None):
     exponent of the block maximum (dynamic fixed point; Courbariaux et al.
     2015; Drumond et al. 2018, "Training DNNs with hybrid block floating
     point", NeurIPS).  ``bfp(8)`` equals MXINT8."""
-    bits = _check_int(bits, "bits", 2, 53)
+    bits = numprec.check_int(bits, "bits", 2, 53)
     element = numprec.FixedFormat(1, bits - 2, name=f"int{bits}_scaled_2^-{bits - 2}")
     return BlockScaledFormat(element, block_size, "e8m0", axis, name=name)
 

@@ -12,7 +12,6 @@ orthogonal, it is undone exactly (up to float64 rounding) by ``D H``.
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg
 
 import numprec
 
@@ -37,6 +36,8 @@ def random_signs(size: int, seed: int) -> np.ndarray:
 
 def _matrix(size, seed):
     """``H D`` (orthonormal)."""
+    import scipy.linalg          # here, not at import: scipy.linalg takes ~200 ms to import
+
     h = scipy.linalg.hadamard(size).astype(np.float64) / np.sqrt(size)
     return h * random_signs(size, seed)[np.newaxis, :]
 

@@ -14,14 +14,6 @@ CHUNK = 1 << 14
 _PARAMETRIC = re.compile(r"^posit(\d{1,2})(?:_(\d))?$", re.IGNORECASE)
 
 
-def _check_int(value, argument, lo, hi):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{argument} must be an integer in [{lo}, {hi}], got {value!r}")
-    if not lo <= value <= hi:
-        raise ValueError(f"{argument} must be in [{lo}, {hi}], got {value}")
-    return int(value)
-
-
 class PositFormat(numprec.Format):
     """Posit<n, es>: tapered-precision numbers (Gustafson & Yonemoto 2017,
     "Beating floating point at its own game: posit arithmetic",
@@ -49,6 +41,8 @@ class PositFormat(numprec.Format):
         Total width n, 2..32.
     es : int
         Exponent bits, 0..4 (default 2, the 2022 standard).
+    name : str, optional
+        Display name; default "positN" (es = 2) or "positN_E".
 
     Notes
     -----
@@ -60,22 +54,23 @@ class PositFormat(numprec.Format):
     format_id = "posit"
     elementwise = True
 
-    def __init__(self, nbits: int = 16, es: int = 2):
-        self._n = _check_int(nbits, "nbits", 2, 32)
-        self._es = _check_int(es, "es", 0, 4)
+    def __init__(self, nbits: int = 16, es: int = 2, *, name=None):
+        self._n = numprec.check_int(nbits, "nbits", 2, 32)
+        self._es = numprec.check_int(es, "es", 0, 4)
         self._top = (self._n - 2) * 2 ** self._es      # log2(maxpos)
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name must be a string, got {type(name).__name__}")
+        self._name = name
 
     # -- description -------------------------------------------------------
     @property
     def name(self):
+        if self._name is not None:
+            return self._name
         return f"posit{self._n}" if self._es == 2 else f"posit{self._n}_{self._es}"
 
     def get_config(self):
         return {"id": self.format_id, "name": self.name, "nbits": self._n, "es": self._es}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(config["nbits"], config["es"])
 
     nbits = property(lambda self: self._n, doc="Total width in bits.")
     es = property(lambda self: self._es, doc="Exponent field width.")
@@ -115,18 +110,18 @@ class PositFormat(numprec.Format):
                              f"({self.max_fraction_bits} fraction bits, maxpos 2**{self._top}); "
                              "pass x as float64")
 
-    def _round_array(self, x, out, scheme, rng):
+    def round_into(self, x, out, scheme, key):
         mode = scheme.name if scheme.name in MODES and scheme.select is None else None
         if mode is None and scheme.select is None:
             raise ValueError(f"rounding: posit formats do not implement {scheme.name!r}")
-        random_bits = 53 if rng.bits is None else min(int(rng.bits), 53)
+        random_bits = 53 if key.bits is None else min(int(key.bits), 53)
         flat_x = x.reshape(-1)                  # a copy for non-contiguous x
         direct = out.flags.c_contiguous
         flat_out = out.reshape(-1) if direct else np.empty(x.size, dtype=x.dtype)
         for lo in range(0, flat_x.size, CHUNK):
             hi = min(lo + CHUNK, flat_x.size)
             chunk = flat_x[lo:hi].astype(np.float64, copy=False)     # never written to
-            rounded = self._round_chunk(chunk, mode, scheme, rng.shifted(lo), random_bits)
+            rounded = self._round_chunk(chunk, mode, scheme, key.shifted(lo), random_bits)
             flat_out[lo:hi] = rounded
         if not direct:
             out[...] = flat_out.reshape(x.shape)
