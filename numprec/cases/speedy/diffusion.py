@@ -15,7 +15,7 @@ policy by :meth:`HorizontalDiffusion.under`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -34,17 +34,28 @@ class HorizontalDiffusion:
         E-folding time at l = T, seconds (2.4 h).
     power : int
         4 for del^8 (SPEEDY), 1 for del^2.
+    levels : int, optional
+        For level arrays ``(..., level, 2, T+1, T+2)``: the number of levels
+        (rates then have shape (levels, 1, T+1, T+2)).
+    top_tau : float, optional
+        With ``levels``: an extra del^2 damping of the top level with this
+        e-folding time at l = T (SPEEDY: 12 h).
     """
 
     trunc: int
     step_lengths: tuple
     tau: float = 2.4 * 3600.0
     power: int = 4
+    levels: int | None = None
+    top_tau: float | None = None
     tables: dict = field(default=None, repr=False)
 
     def __post_init__(self):
         if not self.tau > 0:
             raise ValueError(f"tau must be > 0 seconds, got {self.tau!r}")
+        if self.top_tau is not None and (self.levels is None or not self.top_tau > 0):
+            raise ValueError("top_tau needs levels and must be > 0 seconds, got "
+                             f"top_tau={self.top_tau!r}, levels={self.levels!r}")
         if self.tables is None:
             object.__setattr__(self, "tables", self.double_tables())
 
@@ -52,7 +63,14 @@ class HorizontalDiffusion:
         """K_l at each [m, n] of the spectral layout (T+1, T+2), in s^-1."""
         T = self.trunc
         l = np.arange(T + 1)[:, None] + np.arange(T + 2)[None, :]
-        return (l * (l + 1.0) / (T * (T + 1.0))) ** self.power / self.tau
+        x = l * (l + 1.0) / (T * (T + 1.0))
+        k = x ** self.power / self.tau
+        if self.levels is None:
+            return k
+        k = np.broadcast_to(k, (self.levels, 1) + k.shape).copy()
+        if self.top_tau is not None:
+            k[0] += x / self.top_tau
+        return k
 
     def double_tables(self) -> dict:
         k = self.rates()
@@ -65,7 +83,7 @@ class HorizontalDiffusion:
         tables = self.double_tables()
         if policy is not None:
             tables = {key: policy.constant(v) for key, v in tables.items()}
-        return HorizontalDiffusion(self.trunc, self.step_lengths, self.tau, self.power, tables)
+        return replace(self, tables=tables)
 
     def damp(self, tendency, previous, step):
         """The implicitly damped tendency for a step of length ``step``."""

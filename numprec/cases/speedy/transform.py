@@ -361,11 +361,11 @@ class SpectralTransform:
         inv = t["inv_coslat2"][:, None]
         ab = self.analysis(np.stack([A * inv, B * inv], axis=0))
         a_star, b_star = ab[0], ab[1]
-        curl = self.dlambda(b_star) + self._hdiff(a_star)
-        div = self.dlambda(a_star) - self._hdiff(b_star)
+        curl = self.dlambda(b_star) + self.adjoint_cos_dmu(a_star)
+        div = self.dlambda(a_star) - self.adjoint_cos_dmu(b_star)
         return self.truncate(curl), self.truncate(div)
 
-    def _hdiff(self, spec):
+    def adjoint_cos_dmu(self, spec):
         """(l+1) eps_l a_{l-1} - l eps_{l+1} a_{l+1}: minus the adjoint of
         :meth:`cos_dmu` (integration by parts of the quadrature)."""
         t = self.tables
@@ -379,7 +379,7 @@ class SpectralTransform:
         t = self.tables
         inv = t["inv_coslat2"][:, None]
         ab = self.analysis(np.stack([A * inv, B * inv], axis=0))
-        return self.truncate(self.dlambda(ab[0]) - self._hdiff(ab[1]))
+        return self.truncate(self.dlambda(ab[0]) - self.adjoint_cos_dmu(ab[1]))
 
 
 def _complex_pair(re, im):

@@ -1,0 +1,396 @@
+"""The dry primitive-equation core of the SPEEDY-style model.
+
+Prognostic spectral variables, per sigma level k (top to bottom): relative
+vorticity ``vor`` and divergence ``div`` (s^-1), the temperature anomaly
+``tem`` = T - T_ref(k) (K), and ``lnps`` = ln(p_s / p0).  Equations in
+vorticity-divergence form (Hoskins & Simmons 1975, QJRMS 101, 637; Bourke
+1974, MWR 102, 687), vertical differencing after Simmons & Burridge (1981,
+MWR 109, 758; :mod:`numprec.cases.speedy.vertical`):
+
+    d(vor)/dt = curl F,    d(div)/dt = div F - lap(K + Phi + R T_ref ln p_s),
+    F = ((f + vor) v - sdot du/dsigma - R T' (1/a cos) d ln p_s/dlambda,
+         -(f + vor) u - sdot dv/dsigma - R T' (1/a) d ln p_s/dphi),
+    dT'/dt = -div(u T') + T' D - sdot dT/dsigma + kappa T (D ln p/Dt),
+    d ln p_s/dt = -sum_k dsigma_k (D_k + u_k . grad ln p_s),
+
+with K = |u|^2/2 and Phi the hydrostatic geopotential (flat surface).  All
+operators are the unit-sphere operators of the transform, so the radius enters
+only as a^-2 on R and Phi (the winds are held as u/a); in double this changes
+nothing but round-off, and it keeps magnitudes near those of the radius-scaled
+SpeedyWeather form.
+
+Time stepping: leapfrog with the RAW filter; the gravity-wave terms
+(-lap(H T' + R T_ref ln p_s) in the divergence equation, L D in the
+temperature equation, -sum dsigma D in the ln p_s equation) are centred
+implicit with weight 1/2 (Hoskins & Simmons 1975), one 8x8 matrix per total
+wavenumber l and step length, built in double; implicit del^8 diffusion and a
+del^2 sponge on the top level, evaluated at the previous level (SPEEDY's
+``hordif``, 2.4 h at the truncation; 12 h on level 1).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from numprec import emulate
+from numprec.cases.speedy.diffusion import HorizontalDiffusion
+from numprec.cases.speedy.timestepping import Leapfrog
+from numprec.cases.speedy.transform import SpectralTransform
+from numprec.cases.speedy.vertical import SigmaLevels, vertical_advection, vertical_terms
+
+RADIUS = 6.371e6
+OMEGA = 7.292e-5
+CP = 1004.0
+KAPPA = 2.0 / 7.0
+P0 = 1.0e5
+
+PROGNOSTIC = ("vor", "div", "tem", "lnps")
+
+
+def default_steps_per_day(trunc: int) -> int:
+    """SPEEDY's 36 steps per day at T30 (40 min), scaled linearly with
+    resolution and rounded up: 26 at T21 (55 min), 36 at T30."""
+    return int(np.ceil(36.0 * (trunc + 1) / 31.0 - 1e-9))
+
+
+def _apply_levels(matrix, x):
+    """sum_r matrix[k, r] x[..., r, p, m, n] (level axis fourth from last)."""
+    nd = x.ndim
+    perm = tuple(range(nd - 4)) + (nd - 3, nd - 2, nd - 1, nd - 4)
+    back = tuple(range(nd - 4)) + (nd - 1, nd - 4, nd - 3, nd - 2)
+    return (x.transpose(perm) @ matrix).transpose(back)
+
+
+@dataclass(frozen=True, eq=False)
+class GridDynamics:
+    """Grid-point tendencies of the dry core (SB81 vertical differencing).
+
+    Parameters
+    ----------
+    levels : SigmaLevels
+    radius, rotation, kappa : float
+        Earth's radius (m), rotation rate (s^-1) and R/c_p.
+    """
+
+    levels: SigmaLevels = SigmaLevels()
+    radius: float = RADIUS
+    rotation: float = OMEGA
+    kappa: float = KAPPA
+    tables: dict = field(default=None, repr=False)
+
+    def under(self, transform, policy):
+        lv = self.levels
+        tref = lv.reference_temperature()
+        f = (2.0 * self.rotation * transform.mu)[:, None]
+        tables = {"coriolis": f, "tref": tref[:, None, None]}
+        if policy is not None:
+            tables = {k: policy.constant(v) for k, v in tables.items()}
+        tables["coef"] = self.coefficients()
+        return replace(self, tables=tables)
+
+    def coefficients(self) -> dict:
+        """Level coefficients as Python floats (converted per operation)."""
+        lv = self.levels
+        tref = lv.reference_temperature()
+        return {"dsigma": [float(v) for v in lv.dsigma],
+                "half_inner": [float(v) for v in lv.half[1:-1]],
+                "alpha": [float(v) for v in lv.alpha()],
+                "beta": [float(v) for v in lv.beta()],
+                "inv_2dsigma": [float(v) for v in 0.5 / lv.dsigma],
+                "tref": [float(v) for v in tref],
+                "rgas_a2": lv.gas_constant / self.radius ** 2,
+                "kappa": self.kappa}
+
+    def tendencies(self, grid):
+        """Nonlinear grid tendencies from the grid fields ``grid`` (dict:
+        ``u``, ``v`` (u/a, v/a, s^-1), ``vor``, ``div``, ``tem`` level arrays,
+        ``gx``, ``gy`` the unit-sphere gradient of ln p_s, shape (..., 1, lat,
+        lon)).  Returns the vector F (``fu``, ``fv``), the temperature
+        fluxes (``ut``, ``vt``), ``ke``, the grid
+        part of the temperature tendency ``tt`` and ``lnps`` tendency ``pt``.
+        (The vector F and the fluxes u T', v T' are in the same units as u/a.)"""
+        t = self.tables
+        c = t["coef"]
+        u, v, vor, div, tem = grid["u"], grid["v"], grid["vor"], grid["div"], grid["tem"]
+        gx, gy = grid["gx"], grid["gy"]
+        ugp = u * gx + v * gy
+        A = div + ugp
+        total, sdot, conv = vertical_terms(self.levels, A, c)
+        absvor = vor + t["coriolis"]
+        rt = tem * c["rgas_a2"]
+        fu = absvor * v - vertical_advection(sdot, u, c) - rt * gx
+        fv = -(absvor * u) - vertical_advection(sdot, v, c) - rt * gy
+        temp = tem + t["tref"]
+        tt = tem * div - vertical_advection(sdot, temp, c) + temp * (ugp + conv) * c["kappa"]
+        ke = (u * u + v * v) * 0.5
+        return {"fu": fu, "fv": fv, "ut": u * tem, "vt": v * tem, "ke": ke, "tt": tt,
+                "pt": -total}
+
+
+@dataclass(frozen=True, eq=False)
+class SemiImplicit:
+    """Hoskins-Simmons semi-implicit correction of the gravity-wave terms
+    (centred, weight alpha = 1/2 on the two leapfrog end levels).
+
+    With G_D = N_D - lap(H~ T'_prev + r ln p_s,prev), G_T = N_T + L D_prev,
+    G_p = N_p + W D_prev and xi = step/2 (lap = -l(l+1) on the unit sphere,
+    H~ = H/a^2, r_k = R T_ref(k)/a^2), the tendencies are
+
+        [I - xi^2 l(l+1) (H~ L + r W)] dD = G_D + xi l(l+1) (H~ G_T + r G_p),
+        dT = G_T + xi L dD,   d ln p_s = G_p + xi W dD.
+
+    L is the linearisation of the temperature tendency about rest at T_ref,
+    taken from :func:`numprec.cases.speedy.vertical.vertical_terms` itself
+    (probed with unit vectors), so the implicit and explicit terms cancel
+    exactly in the linear limit.
+    """
+
+    levels: SigmaLevels
+    trunc: int
+    step_lengths: tuple
+    radius: float = RADIUS
+    kappa: float = KAPPA
+    tables: dict = field(default=None, repr=False)
+
+    def matrices(self) -> dict:
+        lv = self.levels
+        n = lv.nlev
+        R = lv.gas_constant
+        a2 = self.radius ** 2
+        tref = lv.reference_temperature()
+        grid = GridDynamics(lv, self.radius, 0.0, self.kappa)
+        c = grid.coefficients()
+        eye = np.eye(n)[:, None, :]                       # (level, 1, probe)
+        total, sdot, conv = vertical_terms(lv, eye, c)
+        temp = np.broadcast_to(tref[:, None, None], eye.shape)
+        L = (-vertical_advection(sdot, temp, c) + temp * conv * self.kappa)[:, 0, :]
+        W = -lv.dsigma[None, :]
+        H = lv.hydrostatic_matrix() / a2
+        r = (R * tref / a2)[:, None]
+        return {"L": L, "W": W, "H": H, "r": r}
+
+    def double_tables(self) -> dict:
+        mats = self.matrices()
+        L, W, H, r = mats["L"], mats["W"], mats["H"], mats["r"]
+        T = self.trunc
+        l = np.arange(T + 1)[:, None] + np.arange(T + 2)[None, :]
+        eig = l * (l + 1.0)
+        n = H.shape[0]
+        tables = {"LT": L.T.copy(), "HT": H.T.copy(), "r": r[:, 0].copy(), "W": W[0].copy(),
+                  "eig": eig}
+        for h in self.step_lengths:
+            xi = 0.5 * h
+            byl = np.array([np.linalg.inv(np.eye(n) - xi * xi * e * (H @ L + r @ W))
+                            for e in np.arange(T + 2) * (np.arange(T + 2) + 1.0)])
+            tables[("inverse_T", float(h))] = np.ascontiguousarray(
+                byl[np.minimum(l, T + 1)].transpose(0, 1, 3, 2))   # (M, N, n, n), transposed
+        return tables
+
+    def under(self, policy):
+        tables = self.double_tables()
+        if policy is not None:
+            tables = {k: policy.constant(v) for k, v in tables.items()}
+        return replace(self, tables=tables)
+
+    def level_sum(self, weights, x):
+        """sum_k weights[k] x[..., k, p, m, n] -> (..., p, m, n)."""
+        acc = None
+        for k in range(x.shape[-4]):
+            term = x[..., k, :, :, :] * weights[k]
+            acc = term if acc is None else acc + term
+        return acc
+
+    def solve(self, N_D, N_T, N_p, previous, step):
+        """Tendencies (dD, dT', d ln p_s) of the step of length ``step``."""
+        t = self.tables
+        eig = t["eig"]
+        Dp, Tp, pp = previous["div"], previous["tem"], previous["lnps"]
+        G_D = N_D + (_apply_levels(t["HT"], Tp) + pp[..., None, :, :, :] * t["r"][:, None, None, None]) * eig
+        G_T = N_T + _apply_levels(t["LT"], Dp)
+        G_p = N_p + self._wsum(Dp)
+        xi = 0.5 * step
+        rhs = G_D + (_apply_levels(t["HT"], G_T) + G_p[..., None, :, :, :]
+                     * t["r"][:, None, None, None]) * (eig * xi)
+        inv = t[("inverse_T", float(step))]
+        nd = rhs.ndim
+        perm = tuple(range(nd - 4)) + (nd - 3, nd - 2, nd - 1, nd - 4)
+        back = tuple(range(nd - 4)) + (nd - 1, nd - 4, nd - 3, nd - 2)
+        moved = rhs.transpose(perm)[..., None, :]                 # (..., p, m, n, 1, lev)
+        dD = (moved @ inv)[..., 0, :].transpose(back)
+        dT = G_T + _apply_levels(t["LT"], dD) * xi
+        dp = G_p + self._wsum(dD) * xi
+        return dD, dT, dp
+
+    def _wsum(self, D):
+        """W D = -sum_k dsigma_k D_k."""
+        return self.level_sum([-float(v) for v in self.levels.dsigma], D)
+
+
+@dataclass(frozen=True, eq=False)
+class PrimitiveEquationModel:
+    """The dry sigma-coordinate core: a dataclass of components.
+
+    Components (Paxton et al. 2022's precision modes): ``spectral_transform``,
+    ``grid_dynamics``, ``spectral_dynamics`` (the semi-implicit solve and
+    spectral terms), ``diffusion``, ``timestepping``, ``forcing`` (None: an
+    unforced core).
+    """
+
+    spectral_transform: SpectralTransform
+    grid_dynamics: GridDynamics
+    spectral_dynamics: SemiImplicit
+    diffusion: HorizontalDiffusion | None
+    timestepping: Leapfrog
+    forcing: object = None
+
+    @classmethod
+    def build(cls, trunc=21, dt=None, diffusion_tau=2.4 * 3600.0, top_tau=12 * 3600.0,
+              levels=None, forcing=None, fourier="fft"):
+        """The model at truncation ``trunc``; ``dt`` defaults to
+        :func:`default_steps_per_day`.
+        ``diffusion_tau=None`` switches diffusion off."""
+        levels = SigmaLevels() if levels is None else levels
+        if dt is None:
+            dt = 86400.0 / default_steps_per_day(trunc)
+        st = SpectralTransform(trunc, fourier=fourier)
+        lf = Leapfrog(float(dt))
+        diff = None if diffusion_tau is None else HorizontalDiffusion(
+            trunc, lf.step_lengths, diffusion_tau, levels=levels.nlev, top_tau=top_tau)
+        return cls(st, GridDynamics(levels), SemiImplicit(levels, trunc, lf.step_lengths), diff,
+                   lf, forcing).under(None)
+
+    @property
+    def levels(self) -> SigmaLevels:
+        return self.grid_dynamics.levels
+
+    def under(self, policy):
+        """The model with every table converted once under ``policy``."""
+        st = self.spectral_transform.under(policy)
+        return replace(self, spectral_transform=st,
+                       grid_dynamics=self.grid_dynamics.under(st, policy),
+                       spectral_dynamics=self.spectral_dynamics.under(policy),
+                       diffusion=None if self.diffusion is None else self.diffusion.under(policy),
+                       forcing=None if self.forcing is None else self.forcing.under(st, self.levels,
+                                                                                    policy))
+
+    # ------------------------------------------------------------ state
+    def resting_state(self, temperature=None, members=None):
+        """A resting atmosphere at p_s = p0: isothermal at ``temperature`` K,
+        or at T_ref (``None``).  ``members`` adds a leading dimension."""
+        st = self.spectral_transform
+        n = self.levels.nlev
+        lead = () if members is None else (members,)
+        zeros = np.zeros(lead + (n,) + st.spectral_shape)
+        tem = zeros.copy()
+        if temperature is not None:
+            tref = self.levels.reference_temperature()
+            # the (0,0) coefficient of a constant c is c / Pbar_0^0 = c sqrt(2)
+            tem[..., 0, 0, 0] = (temperature - tref) * np.sqrt(2.0)
+        return {"vor": zeros, "div": zeros.copy(), "tem": tem,
+                "lnps": np.zeros(lead + st.spectral_shape)}
+
+    # ------------------------------------------------------------ one step
+    def grid_fields(self, state):
+        """Synthesis of the current level: one transform of 5 nlev + 2 fields."""
+        st = self.spectral_transform
+        n = self.levels.nlev
+        U, V = st.uv_cos_spectral(state["vor"], state["div"])
+        lnps = state["lnps"][..., None, :, :, :]
+        parts = [U, V, state["vor"], state["div"], state["tem"], st.dlambda(lnps),
+                 st.cos_dmu(lnps)]
+        g = st.synthesis(np.concatenate(parts, axis=-4))
+        inv = st.tables["inv_coslat"][:, None]
+        with emulate.component("grid_dynamics", like=g):
+            return {"u": g[..., 0:n, :, :] * inv, "v": g[..., n:2 * n, :, :] * inv,
+                    "vor": g[..., 2 * n:3 * n, :, :], "div": g[..., 3 * n:4 * n, :, :],
+                    "tem": g[..., 4 * n:5 * n, :, :], "gx": g[..., 5 * n:5 * n + 1, :, :] * inv,
+                    "gy": g[..., 5 * n + 1:5 * n + 2, :, :] * inv}
+
+    def spectral_tendencies(self, tend):
+        """Analysis of the grid tendencies (one transform of 6 nlev + 1
+        fields) and the spectral terms: vor tendency, N_D, N_T, N_p."""
+        st = self.spectral_transform
+        n = self.levels.nlev
+        inv = st.tables["inv_coslat"][:, None]
+        with emulate.component("grid_dynamics", like=tend["fu"]):
+            # the vector components over cos(lat): A* = (F cos)/cos^2 of curl_div
+            parts = [tend["fu"] * inv, tend["fv"] * inv, tend["ut"] * inv,
+                     tend["vt"] * inv, tend["ke"], tend["tt"], tend["pt"]]
+        s = st.analysis(np.concatenate(parts, axis=-3))
+        fu, fv = s[..., 0:n, :, :, :], s[..., n:2 * n, :, :, :]
+        ut, vt = s[..., 2 * n:3 * n, :, :, :], s[..., 3 * n:4 * n, :, :, :]
+        ke, tt = s[..., 4 * n:5 * n, :, :, :], s[..., 5 * n:6 * n, :, :, :]
+        pt = s[..., 6 * n, :, :, :]
+        with emulate.component("spectral_dynamics", like=s):
+            vor_t = st.truncate(st.dlambda(fv) + st.adjoint_cos_dmu(fu))
+            div_t = st.truncate(st.dlambda(fu) - st.adjoint_cos_dmu(fv) - st.laplacian(ke))
+            flux = st.dlambda(ut) - st.adjoint_cos_dmu(vt)
+            tem_t = st.truncate(tt - flux)
+            lnps_t = st.truncate(pt)
+        return vor_t, div_t, tem_t, lnps_t
+
+    def advance(self, previous, current, step):
+        """previous + step * tendency(current): dynamics at the current
+        level, forcing and diffusion at the previous level, the
+        semi-implicit correction for a step of length ``step``."""
+        grid = self.grid_fields(current)
+        with emulate.component("grid_dynamics", like=grid["u"]):
+            tend = self.grid_dynamics.tendencies(grid)
+        if self.forcing is not None:
+            with emulate.component("forcing", like=grid["u"]):
+                self.forcing.add_grid_tendencies(self, previous, tend)
+        vor_t, N_D, T_full, N_p = self.spectral_tendencies(tend)
+        sd = self.spectral_dynamics
+        with emulate.component("spectral_dynamics", like=vor_t):
+            N_T = T_full - _apply_levels(sd.tables["LT"], current["div"])
+            N_p = N_p - sd._wsum(current["div"])
+            div_t, tem_t, lnps_t = sd.solve(N_D, N_T, N_p, previous, step)
+            div_t = self.spectral_transform.truncate(div_t)
+            tem_t = self.spectral_transform.truncate(tem_t)
+        tends = {"vor": vor_t, "div": div_t, "tem": tem_t, "lnps": lnps_t}
+        if self.forcing is not None:
+            with emulate.component("forcing", like=vor_t):
+                tends = self.forcing.add_spectral_tendencies(self, previous, tends)
+        if self.diffusion is not None:
+            with emulate.component("diffusion", like=vor_t):
+                for name in ("vor", "div", "tem"):
+                    tends[name] = self.diffusion.damp(tends[name], previous[name], step)
+        with emulate.component("timestepping", like=vor_t):
+            return {name: previous[name] + tends[name] * step for name in PROGNOSTIC}
+
+    def start(self, state):
+        return self.timestepping.start(self.advance, state)
+
+    def step(self, previous, current):
+        """One leapfrog step of 2 dt.  Call order: synthesis
+        (spectral_transform), grid tendencies (grid_dynamics), forcing at
+        the previous level (forcing), analysis (spectral_transform),
+        semi-implicit solve (spectral_dynamics), implicit diffusion at the
+        previous level (diffusion), leapfrog + RAW filter (timestepping)."""
+        with emulate.component("timestepping", like=current["vor"]):
+            return self.timestepping.step(self.advance, previous, current)
+
+    def integrate(self, state, nsteps, every=None, callback=None):
+        """Start and advance the current level by ``nsteps`` steps of dt;
+        ``callback(i, current)`` (or saving, with ``every``) after every
+        ``every`` steps."""
+        if nsteps < 1:
+            raise ValueError(f"nsteps must be >= 1, got {nsteps}")
+        previous, current = self.start(state)
+        saved = [state] if every else []
+        for i in range(1, nsteps + 1):
+            if i > 1:
+                previous, current = self.step(previous, current)
+            if every and i % every == 0:
+                saved.append(current)
+                if callback is not None:
+                    callback(i, current)
+        return (previous, current), saved
+
+
+def global_mean(transform, grid):
+    """Area mean over the sphere of grid values (..., nlat, nlon), in double
+    (Gaussian quadrature)."""
+    g = emulate.to_numpy(grid)
+    return np.einsum("...ji,j->...", g, transform.weights) / (2.0 * g.shape[-1])
