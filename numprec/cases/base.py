@@ -10,8 +10,9 @@ format is a parameter of the whole run, not of the model code.
 Three pieces:
 
 :class:`Model`
-    Base class of a model dataclass.  **Every field is a component**; the
-    names of the fields are the component names a precision policy may
+    Base class of a model dataclass.  **Every field is a component** (except
+    fields declared with :func:`setting`, e.g. a grid size); the names of
+    the fields are the component names a precision policy may
     configure (``Policy(components={"tendencies": "fp16"})``), so there is
     no hand-kept list.  :meth:`Model.step` lists the call order explicitly
     and runs each component through :meth:`Model.call`, which enters
@@ -46,12 +47,24 @@ import numpy as np
 
 from numprec import emulate
 
-__all__ = ["Model", "Component", "Case", "component_names", "parameter_defaults",
+__all__ = ["Model", "Component", "Case", "component_names", "setting", "parameter_defaults",
            "check_parameters"]
+
+#: field metadata key marking a model field that is not a component
+_NOT_A_COMPONENT = "numprec_setting"
+
+
+def setting(default=dataclasses.MISSING, **kwargs):
+    """A model field that is not a component (a grid size, an initial value):
+    ``nz: int = setting(60)``.  Keyword arguments go to
+    :func:`dataclasses.field`."""
+    metadata = {**kwargs.pop("metadata", {}), _NOT_A_COMPONENT: True}
+    return dataclasses.field(default=default, metadata=metadata, **kwargs)
 
 
 def component_names(model) -> tuple:
-    """The component names of a model dataclass (or its type): its field names.
+    """The component names of a model dataclass (or its type): its field
+    names, less those declared with :func:`setting`.
 
     Parameters
     ----------
@@ -66,7 +79,8 @@ def component_names(model) -> tuple:
     if not dataclasses.is_dataclass(model):
         raise TypeError(f"a model must be a dataclass (of components), got "
                         f"{model!r}")
-    return tuple(f.name for f in dataclasses.fields(model))
+    return tuple(f.name for f in dataclasses.fields(model)
+                 if not f.metadata.get(_NOT_A_COMPONENT, False))
 
 
 def _as_float64(x):
@@ -112,7 +126,8 @@ class Component:
 
 
 class Model:
-    """Base class of a model: a dataclass whose fields are its components.
+    """Base class of a model: a dataclass whose fields are its components
+    (fields made with :func:`setting` are plain settings).
 
     Subclasses are ``@dataclasses.dataclass(frozen=True)`` classes and
     define:

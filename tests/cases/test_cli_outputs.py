@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from numprec.cases import heat, lorenz, output
+from numprec.cases import output
+from numprec.cases.heat import cli as heat
+from numprec.cases.lorenz import cli as lorenz
 from numprec.cases import shallow_water as sw
 
 TINY_LORENZ = ["--format", "e11m6", "--members", "4", "--time", "0.2", "--spinup", "0",
@@ -172,7 +174,9 @@ def test_heat_help_has_no_raw_markup():
 
 
 def test_heat_time_is_a_cf_time_that_xarray_decodes(tmp_path):
-    ds = heat.simulate("e11m10", years=2, output_every=1)
+    from numprec.cases.heat import simulate
+    from numprec.emulate import Policy
+    ds = simulate({"years": 2, "output_every": 1}, Policy("e11m10", seed=0))
     path = output.write_netcdf(ds, tmp_path / "heat.nc")
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import numprec
-from numprec.cases import heat, lorenz
+from numprec.cases.heat import study as heat
+from numprec.cases.lorenz import study as lorenz
 from numprec.cases import shallow_water as sw
 from numprec.study.tasks import MemberTask
 

@@ -7,23 +7,31 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from numprec.cases import heat
-from numprec.study.tasks import MemberTask
+from numprec.cases.heat import cli, simulate
+from numprec.cases.heat.diagnostics import errors
+from numprec.cases.heat.study import study_member
+from numprec.emulate import Policy
+from types import SimpleNamespace
+
+
+def run(fmt=None, rounding="nearest_even", *, years, seed=0):
+    policy = None if fmt is None else Policy(fmt, rounding=rounding, seed=seed)
+    return simulate({"years": years}, policy).isel(member=0, drop=True)
 
 
 @pytest.fixture(scope="module")
 def ten_years():
     """Double and 23/16-bit runs over 10 years, when the warming front has
     reached ~30 m (2 sqrt(D t)) and 40 m has warmed by ~0.4 K in double."""
-    runs = {key: heat.simulate(*key, years=10, seed=1)
+    runs = {key: run(*key, years=10, seed=1)
             for key in [("e11m23", "nearest_even"), ("e11m23", "stochastic"),
                         ("e11m16", "nearest_even"), ("e11m16", "stochastic")]}
-    return heat.simulate(years=10), runs
+    return run(years=10), runs
 
 
 def test_round_to_nearest_stagnates_and_stochastic_rounding_follows_double(ten_years):
     double, runs = ten_years
-    rows = {(r["format"], r["rounding"]): r for r in heat.errors(runs, double)}
+    rows = {(r["format"], r["rounding"]): r for r in errors(runs, double)}
     T40 = lambda ds: float(ds["T"].isel(time=-1).sel(depth=40.0))  # noqa: E731
     assert T40(double) - 273.15 > 0.3                     # double has warmed at 40 m
     rn23 = runs[("e11m23", "nearest_even")]
@@ -45,16 +53,16 @@ def test_dataset_units_and_provenance(ten_years):
 
 
 def test_same_seed_same_bits_and_other_seed_differs():
-    a = heat.simulate("e11m16", "stochastic", years=0.2, seed=3)
-    b = heat.simulate("e11m16", "stochastic", years=0.2, seed=3)
-    c = heat.simulate("e11m16", "stochastic", years=0.2, seed=4)
+    a = run("e11m16", "stochastic", years=0.2, seed=3)
+    b = run("e11m16", "stochastic", years=0.2, seed=3)
+    c = run("e11m16", "stochastic", years=0.2, seed=4)
     assert np.array_equal(a["T"].values, b["T"].values)
     assert not np.array_equal(a["T"].values, c["T"].values)
 
 
 def test_study_member_runs_a_task():
-    task = MemberTask("experiment", "e11m10 stochastic", 0, 0, 9, "e11m10", "stochastic", "all")
-    ds = heat.study_member({"years": 0.1, "output_every": 0.05}, task)
+    task = SimpleNamespace(format="e11m10", rounding="stochastic", seed=9, policy="all")
+    ds = study_member({"years": 0.1, "output_every": 0.05}, task)
     assert isinstance(ds, xr.Dataset) and ds.sizes["time"] == 3
 
 
@@ -70,9 +78,9 @@ def test_sixty_years_reproduce_paxton():
     """Paxton et al. (2022, J. Climate 35, §4; column of Dawson et al. 2018,
     Clim. Dyn. 51): 23 bits RN errors ~4.3 K (below ~35 m never warms), SR
     ~0.001 K; 16 bits RN ~6.6 K vs SR ~0.03 K; 10 bits SR ~0.7 K."""
-    reference, runs = heat.run_all(["e11m23", "e11m16", "e11m10"], ["nearest_even", "stochastic"],
+    reference, runs = cli.run_all(["e11m23", "e11m16", "e11m10"], ["nearest_even", "stochastic"],
                                    years=60, seed=0, progress=False)
-    rows = {(r["format"], r["rounding"]): r for r in heat.errors(runs, reference)}
+    rows = {(r["format"], r["rounding"]): r for r in errors(runs, reference)}
     assert 3.5 < rows[("e11m23", "nearest_even")]["max_error"] < 5.0
     assert rows[("e11m23", "stochastic")]["max_error"] < 0.005
     assert 5.5 < rows[("e11m16", "nearest_even")]["max_error"] < 7.5

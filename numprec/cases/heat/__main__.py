@@ -1,0 +1,9 @@
+"""``python -m numprec.cases.heat``: see :mod:`numprec.cases.heat.cli`."""
+import sys
+
+from numprec.cases.cli import sigterm_as_interrupt
+from numprec.cases.heat.cli import main
+
+if __name__ == "__main__":
+    sigterm_as_interrupt()
+    sys.exit(main())
