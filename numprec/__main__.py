@@ -1,4 +1,5 @@
-"""Command line: ``python -m numprec formats`` and ``python -m numprec study FILE``."""
+"""Command line: ``python -m numprec formats``, ``python -m numprec cases [NAME]`` and
+``python -m numprec study FILE``."""
 from __future__ import annotations
 
 import argparse
@@ -61,6 +62,61 @@ def cmd_formats(args):
     return 0
 
 
+def _case_lines(name, plugin, entry_description):
+    """The lines describing one registered case (loading it)."""
+    import dataclasses
+
+    import numprec
+
+    try:
+        case = numprec.get_case(name)
+    except Exception as exc:  # a broken plugin must not hide the other cases
+        return [f"{name}  [{plugin}]  {entry_description}",
+                f"    cannot load: {type(exc).__name__}: {exc}"]
+    description = getattr(case, "description", "") or entry_description
+    lines = [f"{name}  [{plugin}]  {description}"]
+    components = getattr(case, "components", None)
+    if components is not None:
+        lines.append(f"    components: {', '.join(components)}")
+    variables = getattr(case, "variables", None)
+    if variables is not None:
+        lines.append(f"    variables:  {', '.join(variables)}")
+    parameters = getattr(case, "parameters", None)
+    if parameters is not None and dataclasses.is_dataclass(parameters):
+        lines.append("    parameters:")
+        for f in dataclasses.fields(parameters):
+            default = "(required)" if f.default is dataclasses.MISSING else repr(f.default)
+            lines.append(f"      {f.name} = {default}")
+    cli = getattr(case, "cli", None)
+    if cli:
+        lines.append(f"    run: python -m {cli} --help")
+    return lines
+
+
+def cmd_cases(args):
+    import numprec
+    from numprec.registry import get_manager
+
+    reg = get_manager()
+    names = numprec.list_cases()
+    if args.name is not None:
+        if args.name not in names:
+            print(f"no case {args.name!r}; registered cases: {', '.join(names)}",
+                  file=sys.stderr)
+            return 2
+        names = [args.name]
+    else:
+        print(f"numprec {numprec.__version__}: {len(names)} registered cases\n")
+    for i, name in enumerate(names):
+        entry, plugin = reg.cases[name]
+        if i:
+            print()
+        print("\n".join(_case_lines(name, plugin, getattr(entry, "description", ""))))
+    for err in numprec.plugin_errors():
+        print(f"warning: {err}", file=sys.stderr)
+    return 0
+
+
 def cmd_study(args):
     try:
         from numprec.study.cli import run_study_cli
@@ -78,6 +134,10 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("formats", help="list every registered number format (plugins included)")
     p.set_defaults(func=cmd_formats)
+    p = sub.add_parser("cases", help="list the registered cases (plugins included) with their "
+                                      "components, variables and parameters")
+    p.add_argument("name", nargs="?", help="show only this case")
+    p.set_defaults(func=cmd_cases)
     p = sub.add_parser("study", help="run a declarative study file (TOML) on dask.distributed")
     p.add_argument("file", help="study file, e.g. cases/soil_heat.toml")
     p.add_argument("--scheduler", help="address of a running dask scheduler")

@@ -59,3 +59,28 @@ def test_valid_num_threads_variable_is_used(value, threads):
                       {"NUMPREC_NUM_THREADS": value})
     assert proc.returncode == 0 and proc.stderr == ""
     assert int(proc.stdout) == (threads or len(os.sched_getaffinity(0)))
+
+
+def test_cases_lists_every_registered_case_with_components_and_parameters(capsys):
+    from numprec.__main__ import main
+
+    assert main(["cases"]) == 0
+    out = capsys.readouterr().out
+    import numprec
+    for name in numprec.list_cases():
+        assert f"\n{name}  [" in out
+    lorenz = out[out.index("\nlorenz  ["):]
+    assert "components: tendencies, time_stepping" in lorenz
+    assert "system = 'l63'" in lorenz and "compensated = False" in lorenz
+    assert "python -m numprec.cases.lorenz --help" in lorenz
+
+
+def test_cases_with_a_name_shows_that_case_only(capsys):
+    from numprec.__main__ import main
+
+    assert main(["cases", "heat"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("heat  [builtin]")
+    assert "components: boundaries, diffusion, time_stepping" in out and "lorenz" not in out
+    assert main(["cases", "nosuchcase"]) == 2
+    assert "no case 'nosuchcase'; registered cases:" in capsys.readouterr().err
