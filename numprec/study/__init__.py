@@ -1,9 +1,9 @@
-"""Declarative studies (TOML) run on dask.distributed: members -> verdicts."""
+"""Declarative studies (TOML) run by the ensemble runner: members -> verdicts."""
 from numprec.study.cli import run_study
-from numprec.study.provenance import StaleMemberError
-from numprec.study.spec import StudyError, StudyFileError, StudySpec, load_study, parse_study
+from numprec.study.spec import (
+    StaleMemberError, StudyError, StudyFileError, StudySpec, expand, load_study, parse_study,
+)
 from numprec.study.store import StudyBusyError
-from numprec.study.tasks import MemberTask, expand
 
 __all__ = ["run_study", "StudyError", "StudyFileError", "StaleMemberError", "StudyBusyError",
-           "StudySpec", "load_study", "parse_study", "MemberTask", "expand"]
+           "StudySpec", "load_study", "parse_study", "expand"]

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from numprec.study.report import write_report
-from numprec.study.runner import run_members, verify_study
+from numprec.study.runner import run_members
 from numprec.study.spec import StudyError, load_study
 from numprec.study.store import study_lock
 
@@ -14,7 +14,7 @@ EXIT_INTERRUPTED = 130
 
 
 def run_study(path, *, scheduler=None, workers=None, output=None, progress=True,
-              overwrite=False):
+              overwrite=False, executor="dask"):
     """Run (or resume) a study file and write its report.
 
     Parameters
@@ -31,7 +31,10 @@ def run_study(path, *, scheduler=None, workers=None, output=None, progress=True,
         Progress bar and summary on stderr.
     overwrite : bool
         Recompute members on disk that another study setup wrote (by default
-        they stop the run with :class:`~numprec.study.provenance.StaleMemberError`).
+        they stop the run with :class:`~numprec.study.spec.StaleMemberError`).
+    executor : {"dask", "process", "serial"}
+        Where the members run (:func:`numprec.cases.ensemble.run_ensemble`);
+        the results do not depend on it.
 
     Returns
     -------
@@ -42,14 +45,14 @@ def run_study(path, *, scheduler=None, workers=None, output=None, progress=True,
     if output is not None:
         spec.output = Path(output)
     with study_lock(spec.output):
-        before, ran, replaced = run_members(spec, scheduler=scheduler, workers=workers,
-                                            progress=progress, overwrite=overwrite)
+        done = run_members(spec, executor=executor, scheduler=scheduler, workers=workers,
+                           progress=progress, overwrite=overwrite)
         if progress:
-            extra = f" ({replaced} replacing members of another setup)" if replaced else ""
-            print(f"{spec.name}: {ran} members run{extra}, {before} already on disk in "
-                  f"{spec.output}", file=sys.stderr)
-        result = verify_study(spec)
-        return write_report(spec, result), result
+            extra = (f" ({done.replaced} replacing files of another setup)" if done.replaced
+                     else "")
+            print(f"{spec.name}: {done.ran} member files run{extra}, {done.reused} already "
+                  f"on disk in {spec.output}", file=sys.stderr)
+        return write_report(spec, done.verdicts), done.verdicts
 
 
 def run_study_cli(args) -> int:
@@ -59,7 +62,8 @@ def run_study_cli(args) -> int:
         return 2
     try:
         report, result = run_study(args.file, scheduler=args.scheduler, workers=args.workers,
-                                   output=args.output, overwrite=args.overwrite)
+                                   output=args.output, overwrite=args.overwrite,
+                                   executor=getattr(args, "executor", None) or "dask")
     except StudyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

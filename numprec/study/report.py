@@ -2,53 +2,74 @@
 from __future__ import annotations
 
 import datetime
-import shlex
-import sys
 from pathlib import Path
 
 import xarray as xr
 
+from numprec import io
 from numprec.study.spec import StudySpec
-from numprec.study.store import save_figure_atomic, write_atomic, write_text_atomic
+
+
+def study_provenance(spec: StudySpec, command=None) -> io.Provenance:
+    """The provenance of a study's result files (``kind="result"``): the case,
+    its parameters with defaults, and one record per experiment."""
+    from numprec.cases.ensemble import case_parameters, resolve_case
+
+    case = resolve_case(spec.case)
+    experiments = [{"label": e.label, "format": io.Provenance(format=e.format).format,
+                    "rounding": e.rounding, "policy": e.policy.get_config(),
+                    "random_bits": e.random_bits}
+                   for e in spec.experiments()]
+    extra = {} if command is None else {"command": command}
+    return io.Provenance(case=spec.case, params=case_parameters(case, spec.model_params),
+                         kind="result", label=spec.name, members=spec.members,
+                         experiments=experiments, **extra)
 
 
 def write_report(spec: StudySpec, result: xr.Dataset, *, command=None) -> Path:
     """Write verdicts.nc, w1_vs_bits.png and report.md under the study's
     output directory; returns the path of report.md.
 
-    Each file is written atomically, with the permissions the umask gives
-    (:mod:`numprec.study.store`).
+    Each file is written through :mod:`numprec.io` (atomically, with the
+    permissions the umask gives); verdicts.nc carries the study's
+    :func:`study_provenance`.
     """
     import numprec
     from numprec.verify import plot_w1_vs_bits, to_markdown
 
     out = Path(spec.output)
     out.mkdir(parents=True, exist_ok=True)
-    command = command if command is not None else shlex.join([sys.executable, *sys.argv])
-    result = result.assign_attrs(study=spec.name, numprec_version=numprec.__version__,
-                                 command=command)
-    write_atomic(result, out / "verdicts.nc")
+    prov = study_provenance(spec, command)
+    io.write_dataset(io.verdict_dataset(result, study=spec.name), out / "verdicts.nc",
+                     provenance=prov, title=f"study {spec.name}: verdicts")
     plots = []
     try:
         fig = plot_w1_vs_bits(result)
-        save_figure_atomic(fig, out / "w1_vs_bits.png")
+        io.save_figure(fig, out / "w1_vs_bits.png")
         plots.append("w1_vs_bits.png")
         import matplotlib.pyplot as plt
         plt.close(fig)
     except ImportError:                     # matplotlib is an optional extra
         pass
+    tolerance = (", ".join(f"{k} {v}" for k, v in spec.tolerance.items())
+                 if spec.tolerance else "none")
+    policies = ", ".join(f"{p} ({spec.variants[p].get_config()})" if p in spec.variants
+                         else p for p in spec.policies)
     lines = [
         f"# Study {spec.name}",
         "",
-        f"- model: `{spec.model}` with parameters `{spec.model_params}`",
+        f"- case: `{spec.case}` with parameters `{spec.model_params}`",
         f"- ensembles: {spec.reference_members} reference (double), "
         f"{spec.baseline_members} baseline (double, other initial conditions), "
-        f"{spec.members} per experiment",
-        f"- grid: formats {spec.formats} x roundings {spec.roundings} x policies {spec.policies}",
-        f"- verified: {spec.variables} pooled over {spec.sample_dims} after {spec.spinup} "
-        f"spin-up samples; tolerance {spec.tolerance or 'none'}",
-        f"- numprec {numprec.__version__}; {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
-        f"- command: `{command}`",
+        f"{spec.members} per experiment; {spec.batch} member(s) per task",
+        f"- grid: formats {spec.formats} x roundings {spec.roundings} x policies {policies}",
+        f"- verified: {spec.variables}" + (f" and joint({','.join(spec.joint)})"
+                                           if spec.joint else "")
+        + f" pooled over {spec.sample_dims} after {spec.spinup} spin-up samples; "
+        f"tolerance: {tolerance}",
+        f"- numprec {numprec.__version__}; "
+        f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
+        f"- command: `{prov.command}`",
         "",
         "## Verdicts",
         "",
@@ -56,4 +77,4 @@ def write_report(spec: StudySpec, result: xr.Dataset, *, command=None) -> Path:
         "",
     ]
     lines += [f"![W1 against mantissa bits]({p})" for p in plots]
-    return write_text_atomic("\n".join(lines) + "\n", out / "report.md")
+    return io.write_text("\n".join(lines) + "\n", out / "report.md")

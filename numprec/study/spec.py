@@ -1,41 +1,54 @@
-"""Study files: TOML -> a validated :class:`StudySpec`.
+"""Study files: TOML -> a validated :class:`StudySpec` -> the ensemble runner.
 
-A study file names a model, its parameters, the ensembles and the grid of
-formats x rounding schemes x policies, and how to verify the results::
+A study file names a case, its parameters, the ensembles, the grid of
+formats x rounding schemes x policy variants, and how to verify the results::
 
     [study]
     name = "soil_heat"
-    model = "heat"                 # numprec.study.models name or "module:function"
+    case = "heat"                  # a registered case (numprec.list_cases())
+                                   # or "package.module:attr" (a Case object)
     output = "out/soil_heat"       # relative to the working directory
     store = "netcdf"               # or "zarr"
     seed = 1
 
-    [model]                        # passed to the model unchanged
+    [model]                        # the case's parameters (CASE.parameters)
     years = 60
+
+    [run]                          # optional: extra options of CASE.run
+    progress = false
 
     [ensemble]
     reference_members = 1          # double precision
     baseline_members = 1           # double, other initial conditions
     members = 1                    # per experiment
+    batch = 1                      # members per task (one file each)
 
     [grid]
     formats = ["e11m23", "e11m16"]
     roundings = ["nearest_even", "stochastic"]
-    policies = ["all"]             # model-defined policy names
+    policies = ["all", "kahan"]    # "all", or names of [policies.NAME] tables
+
+    [policies.kahan]               # a policy variant (numprec.cases.ensemble.PolicyVariant)
+    params = { compensated = true }        # case parameters it sets
+    # compute = "binary32"                 # Policy formats ("{format}": the
+    # components = { tendencies = "{format}" }   experiment's format)
+    # storage = "{format}"
+    # summation = "kahan"
 
     [verify]
     variables = ["T"]
     sample_dims = ["time", "member"]
     spinup = 0                     # samples along "time" dropped
     tolerance = { T = 0.1 }
+    joint = []                     # e.g. ["x", "y", "z"]: W1 of the joint distribution
 
 Everything is checked when the file is read, before any member runs: the
-keys of every table, the formats and rounding schemes, that the model
-resolves, and -- where the model declares them (see
-:mod:`numprec.study.models`) -- the ``[model]`` keys, the policy names and
-the verified variables.  ``verify.tolerance`` may name only verified
-variables or ``verify.joint``'s row (``"joint(x,y,z)"``).  Every error is
-one line naming the key and what was expected.
+keys of every table, that the case resolves, the ``[model]`` keys against
+the case's parameters (and of every variant's ``params``), the formats and
+rounding schemes, the policy names, the verified variables against the
+case's ``variables``.  ``verify.tolerance`` may name only verified variables
+or ``verify.joint``'s row (``"joint(x,y,z)"``).  Every error is one line
+naming the key and what was expected.
 """
 from __future__ import annotations
 
@@ -43,10 +56,15 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from numprec.study.models import declarations, resolve_model
+from numprec.cases.ensemble import (
+    ALL, EnsembleSpec, Experiment, PolicyVariant, StaleResultError, case_parameters,
+    resolve_case,
+)
 from numprec.verify.wasserstein import joint_label
 
 STORES = ("netcdf", "zarr")
+#: Keys of a ``[policies.NAME]`` table.
+VARIANT_KEYS = ("compute", "storage", "components", "summation", "params")
 
 
 class StudyError(ValueError):
@@ -55,6 +73,10 @@ class StudyError(ValueError):
 
 class StudyFileError(StudyError):
     """A study file with a missing, unknown or invalid key."""
+
+
+class StaleMemberError(StudyError, StaleResultError):
+    """A member file on disk was produced by a different study setup."""
 
 
 def _table(doc, key, path, required=True):
@@ -90,16 +112,6 @@ def _unknown(table, section, allowed, path):
                              f"(allowed: {', '.join(sorted(allowed))})")
 
 
-def _declared(names, allowed, key, what, attribute, model, path):
-    """Refuse a name the model does not declare (no check if it declares nothing)."""
-    if allowed is None:
-        return
-    for name in names:
-        if name not in allowed:
-            raise StudyFileError(f"{path}: {key}: {name!r} is not {what} of model {model!r} "
-                                 f"(its {attribute}: {', '.join(allowed)})")
-
-
 def _str_list(table, section, key, path, default=...):
     value = _get(table, section, key, path, list, default, expected="a list of strings")
     if not all(isinstance(v, str) and v for v in value):
@@ -108,12 +120,19 @@ def _str_list(table, section, key, path, default=...):
     return list(value)
 
 
+def _declared(names, allowed, key, what, case, path):
+    for name in names:
+        if name not in allowed:
+            raise StudyFileError(f"{path}: {key}: {name!r} is not {what} of case {case!r} "
+                                 f"(its variables: {', '.join(allowed)})")
+
+
 @dataclass
 class StudySpec:
     """A validated study."""
 
     name: str
-    model: str
+    case: str
     output: Path
     store: str
     seed: int
@@ -130,6 +149,29 @@ class StudySpec:
     tolerance: dict
     joint: list = field(default_factory=list)
     source: Path | None = None
+    batch: int = 1
+    run_options: dict = field(default_factory=dict)
+    variants: dict = field(default_factory=dict)
+
+    def experiments(self) -> tuple:
+        """The grid: every format x rounding x policy variant."""
+        return tuple(Experiment(fmt, rounding, self.variants.get(policy, ALL))
+                     for fmt in self.formats for rounding in self.roundings
+                     for policy in self.policies)
+
+    def ensemble(self) -> EnsembleSpec:
+        """What the ensemble runner runs (:mod:`numprec.cases.ensemble`)."""
+        return EnsembleSpec(
+            self.case, dict(self.model_params), self.reference_members, self.baseline_members,
+            self.members, self.experiments(), seed=self.seed, batch=self.batch,
+            run_options=dict(self.run_options), variables=tuple(self.variables),
+            sample_dims=tuple(self.sample_dims), spinup=self.spinup,
+            tolerance=dict(self.tolerance) or None, joint=tuple(self.joint))
+
+
+def expand(spec: StudySpec) -> list:
+    """Every task of the study (:class:`numprec.cases.ensemble.Task`), in order."""
+    return spec.ensemble().tasks()
 
 
 def load_study(path) -> StudySpec:
@@ -153,6 +195,29 @@ def load_study(path) -> StudySpec:
     return parse_study(doc, path)
 
 
+
+
+def _variant(name, table, path, case):
+    key = f"policies.{name}"
+    if not isinstance(table, dict):
+        raise StudyFileError(f"{path}: [{key}] must be a table, got {type(table).__name__}")
+    _unknown(table, key, VARIANT_KEYS, path)
+    for k in ("compute", "storage", "summation"):
+        if k in table and not (isinstance(table[k], str) and table[k]):
+            raise StudyFileError(f"{path}: {key}.{k} must be a non-empty string, got "
+                                 f"{table[k]!r}")
+    for k in ("components", "params"):
+        if k in table and not isinstance(table[k], dict):
+            raise StudyFileError(f"{path}: {key}.{k} must be a table, got {table[k]!r}")
+    try:
+        case_parameters(case, table.get("params", {}))
+        variant = PolicyVariant(name, **table)
+        variant.policy("binary64")          # formats, components, summation: checked now
+        return variant
+    except (ValueError, TypeError, KeyError) as exc:
+        raise StudyFileError(f"{path}: [{key}]: {exc}") from None
+
+
 def parse_study(doc: dict, path=Path("<study>")) -> StudySpec:
     """Validate a study document (the parsed TOML); see :func:`load_study`.
 
@@ -172,44 +237,63 @@ def parse_study(doc: dict, path=Path("<study>")) -> StudySpec:
     StudyFileError
         For a missing, unknown or invalid key; the one-line message names it.
     """
+    import numprec
+
     path = Path(path)
-    _unknown(doc, "top level", ["study", "model", "ensemble", "grid", "verify"], path)
+    _unknown(doc, "top level", ["study", "model", "run", "ensemble", "grid", "policies",
+                                "verify"], path)
     study = _table(doc, "study", path)
-    _unknown(study, "study", ["name", "model", "output", "store", "seed"], path)
+    if "model" in study:
+        raise StudyFileError(f"{path}: study.model is now study.case (a registered case "
+                             f"name, see python -m numprec cases)")
+    _unknown(study, "study", ["name", "case", "output", "store", "seed"], path)
     positive = lambda v: v >= 1  # noqa: E731
     name = _get(study, "study", "name", path, str, check=bool, expected="a non-empty string")
-    model = _get(study, "study", "model", path, str, check=bool, expected="a model name")
+    case_ref = _get(study, "study", "case", path, str, check=bool, expected="a case name")
     output = _get(study, "study", "output", path, str, f"out/{name}", expected="a directory path")
     store = _get(study, "study", "store", path, str, "netcdf", check=lambda v: v in STORES,
                  expected=f"one of {STORES}")
     seed = _get(study, "study", "seed", path, int, 0, check=lambda v: 0 <= v < 2 ** 32,
                 expected="an integer in [0, 2**32)")
     try:
-        declared = declarations(resolve_model(model), model)
-    except ValueError as exc:
-        raise StudyFileError(f"{path}: {exc}") from None
+        case = resolve_case(case_ref)
+    except (ValueError, TypeError) as exc:
+        raise StudyFileError(f"{path}: study.case: {exc}") from None
     model_params = _table(doc, "model", path, required=False)
-    if declared.parameters is not None:
-        _unknown(model_params, "model", declared.parameters, path)
+    try:
+        case_parameters(case, model_params)
+    except (ValueError, TypeError) as exc:
+        raise StudyFileError(f"{path}: [model]: {exc}") from None
+    run_options = _table(doc, "run", path, required=False)
 
     ens = _table(doc, "ensemble", path)
-    _unknown(ens, "ensemble", ["reference_members", "baseline_members", "members"], path)
+    _unknown(ens, "ensemble", ["reference_members", "baseline_members", "members", "batch"],
+             path)
     count = dict(check=positive, expected="a positive integer")
     reference_members = _get(ens, "ensemble", "reference_members", path, int, **count)
     baseline_members = _get(ens, "ensemble", "baseline_members", path, int, **count)
     members = _get(ens, "ensemble", "members", path, int, **count)
+    batch = _get(ens, "ensemble", "batch", path, int, 1, **count)
 
     grid = _table(doc, "grid", path)
     _unknown(grid, "grid", ["formats", "roundings", "policies"], path)
     formats = _str_list(grid, "grid", "formats", path)
     roundings = _str_list(grid, "grid", "roundings", path, ["nearest_even"])
     policies = _str_list(grid, "grid", "policies", path, ["all"])
-    _declared(policies, declared.policies, "grid.policies", "a policy", "policies", model, path)
-    import numprec
+    tables = _table(doc, "policies", path, required=False)
+    if "all" in tables:
+        raise StudyFileError(f"{path}: [policies.all]: 'all' is the built-in variant (every "
+                             f"operation in the experiment's format); name yours otherwise")
+    variants = {n: _variant(n, t, path, case) for n, t in tables.items()}
+    for policy in policies:
+        if policy != "all" and policy not in variants:
+            raise StudyFileError(f"{path}: grid.policies: {policy!r} is neither 'all' nor a "
+                                 f"[policies.{policy}] table (defined: "
+                                 f"{', '.join(['all', *variants])})")
     for fmt in formats:
         try:
             numprec.get_format(fmt)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, KeyError) as exc:
             raise StudyFileError(f"{path}: grid.formats: {exc}") from None
     for rounding in roundings:
         if rounding not in numprec.list_roundings():
@@ -229,15 +313,21 @@ def parse_study(doc: dict, path=Path("<study>")) -> StudySpec:
             raise StudyFileError(f"{path}: verify.tolerance.{var} must be a non-negative "
                                  f"number, got {tol!r}")
     joint = _str_list(ver, "verify", "joint", path, [])
-    for key, names in (("verify.variables", variables), ("verify.joint", joint)):
-        _declared(names, declared.variables, key, "an output variable", "variables", model,
-                  path)
+    declared = getattr(case, "variables", None)
+    if declared is not None:
+        for key, names in (("verify.variables", variables), ("verify.joint", joint)):
+            _declared(names, tuple(declared), key, "an output variable", case_ref, path)
     rows = list(variables) + ([joint_label(joint)] if joint else [])
-    for name in tolerance:
-        if name not in rows:
-            raise StudyFileError(f"{path}: verify.tolerance: {name!r} names no verified "
+    for var in tolerance:
+        if var not in rows:
+            raise StudyFileError(f"{path}: verify.tolerance: {var!r} names no verified "
                                  f"variable (expected one of: {', '.join(rows)})")
-    spec = StudySpec(name, model, Path(output), store, seed, model_params, reference_members,
-                     baseline_members, members, formats, roundings, policies, variables,
-                     sample_dims, spinup, dict(tolerance), joint, path)
+    spec = StudySpec(name, case_ref, Path(output), store, seed, dict(model_params),
+                     reference_members, baseline_members, members, formats, roundings,
+                     policies, variables, sample_dims, spinup, dict(tolerance), joint, path,
+                     batch=batch, run_options=dict(run_options), variants=variants)
+    try:
+        spec.ensemble()
+    except (ValueError, TypeError) as exc:
+        raise StudyFileError(f"{path}: {exc}") from None
     return spec

@@ -1,43 +1,120 @@
-"""A small model for the study-runner tests: a damped random walk whose
-increments are rounded by numprec (so precision and seeds matter), slow
-enough per member that a run can be interrupted part-way.
+"""A small case for the study tests, and the helpers the study tests share
+(:func:`write_study`, :func:`run_cli`): on the case contract: a damped random
+walk of a batch of members whose every operation is rounded under the
+experiment's policy (so precision and seeds matter), slow enough per task
+that a run can be interrupted part-way.
 
-It declares what a study may ask of it (``parameters``, ``policies``,
-``variables``), as the built-in models do; ``run_member_undeclared`` is the
-same model without the declarations (a user model the runner cannot check
-when it reads the study file)."""
+``CASE`` declares its parameters and variables as every case does;
+``UNDECLARED`` is the same case without ``variables`` (a case the runner
+cannot check when it reads the study file)."""
+import contextlib
+import dataclasses
 import os
+import subprocess
+import sys
+import textwrap
 import time
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
-import numprec
+
+@dataclasses.dataclass(frozen=True)
+class ToyParameters:
+    steps: int = 200
+    sleep: float = 0.0
+    mark: str = ""
 
 
-def run_member(params, task):
-    if params.get("mark"):                # tell a test that this member started
-        Path(params["mark"]).mkdir(parents=True, exist_ok=True)
-        (Path(params["mark"]) / f"{task.kind}-{task.member}-{os.getpid()}").touch()
-    rng = np.random.default_rng(task.ic_seed)
-    n = int(params.get("steps", 200))
-    x = np.zeros(64)
-    out = np.empty((n, x.size))
-    for step in range(n):
-        x = 0.99 * x + rng.standard_normal(x.size)
-        if task.format is not None:
-            x = numprec.round(x, task.format, task.rounding, seed=task.seed, stream=step)
-        out[step] = x
-    time.sleep(float(params.get("sleep", 0.0)))
-    return xr.Dataset({"x": (("time", "cell"), out, {"units": "1"})},
-                      coords={"time": np.arange(n)})
+class ToyCase:
+    name = "toy"
+    description = "a damped random walk"
+    parameters = ToyParameters
+    components = ()
+
+    def __init__(self, variables=("x",)):
+        self.variables = variables
+
+    def run(self, params, policy=None, *, members, ic_seed):
+        from numprec import emulate
+
+        p = ToyParameters(**params)
+        if p.mark:                        # tell a test that this task started
+            Path(p.mark).mkdir(parents=True, exist_ok=True)
+            (Path(p.mark) / f"{ic_seed}-{os.getpid()}").touch()
+        rng = np.random.default_rng(ic_seed)
+        noise = rng.standard_normal((p.steps, members, 64))
+        out = np.empty_like(noise)
+        x = np.zeros((members, 64)) if policy is None else policy.store(np.zeros((members, 64)))
+        with policy if policy is not None else contextlib.nullcontext():
+            for step in range(p.steps):
+                x = 0.99 * x + noise[step]
+                if policy is not None:
+                    x = policy.store(x)
+                out[step] = emulate.to_numpy(x) if policy is not None else x
+        time.sleep(p.sleep)
+        return xr.Dataset({"x": (("time", "member", "cell"), out, {"units": "1"})},
+                          coords={"time": ("time", np.arange(p.steps), {"units": "1"})}
+                          ).transpose("member", "time", "cell")
 
 
-def run_member_undeclared(params, task):
-    return run_member(params, task)
+CASE = ToyCase()
+UNDECLARED = ToyCase(variables=None)
 
 
-run_member.parameters = {"steps": 200, "sleep": 0.0, "mark": ""}
-run_member.policies = ("all",)
-run_member.variables = ("x",)
+HERE = Path(__file__).resolve().parent
+
+
+def write_study(path, output, *, name="toy", case="study_toy_model:CASE", steps=20,
+                seed=7, sleep=0.0, mark="", store="netcdf", members=(2, 2, 2),
+                formats=("e11m4",), roundings=("nearest_even",), spinup=0,
+                variables=("x",), extra_model="", extra=""):
+    """Write a toy study file; ``members`` = (reference, baseline, per experiment)."""
+    def toml_list(items):
+        return "[" + ", ".join(f'"{v}"' for v in items) + "]"
+
+    reference, baseline, per_experiment = members
+    Path(path).write_text(textwrap.dedent(f"""
+        [study]
+        name = "{name}"
+        case = "{case}"
+        output = "{output}"
+        store = "{store}"
+        seed = {seed}
+
+        [model]
+        steps = {steps}
+        sleep = {sleep}
+        mark = "{mark}"
+        {extra_model}
+
+        [ensemble]
+        reference_members = {reference}
+        baseline_members = {baseline}
+        members = {per_experiment}
+
+        [grid]
+        formats = {toml_list(formats)}
+        roundings = {toml_list(roundings)}
+
+        [verify]
+        variables = {toml_list(variables)}
+        spinup = {spinup}
+    """) + textwrap.dedent(extra))
+    return Path(path)
+
+
+def cli_command(path, *extra):
+    """``python -m numprec study PATH ...`` and an environment in which its
+    workers find this module."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE),
+                                                       os.environ.get("PYTHONPATH", "")]))
+    return [sys.executable, "-m", "numprec", "study", str(path), *extra], env
+
+
+def run_cli(path, *extra, timeout=300, **kwargs):
+    """Run :func:`cli_command` to completion (text output captured)."""
+    args, env = cli_command(path, *extra)
+    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout,
+                          **kwargs)

@@ -1,53 +1,20 @@
 """The study runner on a real dask.distributed LocalCluster: reproducible
-whatever the number of workers, resumable after being killed."""
+whatever the number of workers or the executor, resumable after being killed."""
 import os
 import signal
 import subprocess
-import sys
-import textwrap
 import time
-from pathlib import Path
 
-import pytest
 import xarray as xr
 
-HERE = Path(__file__).resolve().parent
+from study_toy_model import cli_command, run_cli, write_study
+
+GRID = dict(formats=("e11m4", "bfloat16"), roundings=("nearest_even", "stochastic"))
 
 
 def study_file(tmp_path, name, store="netcdf", sleep=0.0, members=2):
-    path = tmp_path / f"{name}.toml"
-    path.write_text(textwrap.dedent(f"""
-        [study]
-        name = "{name}"
-        model = "study_toy_model:run_member"
-        output = "{tmp_path / name}"
-        store = "{store}"
-        seed = 7
-
-        [model]
-        steps = 60
-        sleep = {sleep}
-
-        [ensemble]
-        reference_members = 2
-        baseline_members = 2
-        members = {members}
-
-        [grid]
-        formats = ["e11m4", "bfloat16"]
-        roundings = ["nearest_even", "stochastic"]
-
-        [verify]
-        variables = ["x"]
-        spinup = 10
-    """))
-    return path
-
-
-def run_cli(path, *extra, timeout=300):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
-    return subprocess.run([sys.executable, "-m", "numprec", "study", str(path), *extra],
-                          env=env, capture_output=True, text=True, timeout=timeout)
+    return write_study(tmp_path / f"{name}.toml", tmp_path / name, name=name, store=store,
+                       steps=60, sleep=sleep, members=(2, 2, members), spinup=10, **GRID)
 
 
 def member_files(root):
@@ -59,16 +26,24 @@ def same_members(a, b):
     assert files == member_files(b) and files
     for rel in files:
         with xr.open_dataset(a / rel) as x, xr.open_dataset(b / rel) as y:
-            xr.testing.assert_identical(x.load(), y.load())
+            x, y = x.load(), y.load()
+            for attrs in (x.attrs, y.attrs):     # when and by what command they were made
+                for key in ("history", "date_created", "numprec_command"):
+                    attrs.pop(key)
+            xr.testing.assert_identical(x, y)
 
 
-def test_one_and_two_workers_give_identical_members_and_report(tmp_path):
+def test_workers_and_executors_give_identical_members_and_report(tmp_path):
     from numprec.study import run_study
     path = study_file(tmp_path, "w")
     report1, result1 = run_study(path, workers=1, output=tmp_path / "one", progress=False)
     report2, result2 = run_study(path, workers=2, output=tmp_path / "two", progress=False)
+    report3, result3 = run_study(path, output=tmp_path / "serial", progress=False,
+                                 executor="serial")
     same_members(tmp_path / "one", tmp_path / "two")
+    same_members(tmp_path / "one", tmp_path / "serial")
     xr.testing.assert_identical(result1, result2)
+    xr.testing.assert_identical(result1, result3)
     text = report1.read_text()
     assert "e11m4 nearest_even" in text and "bfloat16 stochastic" in text
     assert (tmp_path / "one" / "verdicts.nc").exists()
@@ -82,7 +57,7 @@ def test_one_and_two_workers_give_identical_members_and_report(tmp_path):
 def test_zarr_store(tmp_path):
     from numprec.study import run_study
     path = study_file(tmp_path, "z", store="zarr", members=1)
-    report, result = run_study(path, workers=1, progress=False)
+    report, result = run_study(path, workers=1, progress=False, executor="process")
     assert len(list((tmp_path / "z" / "members").rglob("member_0000.zarr"))) == 6
     assert set(result["verdict"].values.ravel()) <= {
         "indistinguishable", "minor", "distinguishable", "unstable"}
@@ -91,10 +66,9 @@ def test_zarr_store(tmp_path):
 def test_killed_run_resumes_without_recomputing(tmp_path):
     path = study_file(tmp_path, "k", sleep=1.0)
     root = tmp_path / "k"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
-    proc = subprocess.Popen([sys.executable, "-m", "numprec", "study", str(path), "--workers", "1"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    args, env = cli_command(path, "--workers", "1")
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 240
     try:
         while time.time() < deadline and len(list(root.rglob("member_*.nc"))) < 3:
@@ -107,7 +81,7 @@ def test_killed_run_resumes_without_recomputing(tmp_path):
     assert not (root / "report.md").exists()
     rerun = run_cli(path, "--workers", "2")
     assert rerun.returncode == 0, rerun.stderr
-    assert f"{12 - len(done)} members run, {len(done)} already on disk" in rerun.stderr
+    assert f"{12 - len(done)} member files run, {len(done)} already on disk" in rerun.stderr
     for p, (mtime, content) in done.items():
         assert p.stat().st_mtime_ns == mtime and p.read_bytes() == content
     # the resumed results equal an uninterrupted run's
@@ -117,51 +91,18 @@ def test_killed_run_resumes_without_recomputing(tmp_path):
     assert not list(root.rglob("*.tmp")), "no temporary files may be left behind"
 
 
-def test_bad_study_file_is_a_clear_error(tmp_path):
-    path = tmp_path / "bad.toml"
-    path.write_text('[study]\nname = "b"\nmodel = "heat"\n[ensemble]\nmembers = 0\n')
-    proc = run_cli(path)
-    assert proc.returncode == 2
-    assert "ensemble" in proc.stderr and "error:" in proc.stderr
-
-
-def tiny_study(tmp_path, model="study_toy_model:run_member", variables='["x"]', extra=""):
-    path = tmp_path / "tiny.toml"
-    path.write_text(textwrap.dedent(f"""
-        [study]
-        name = "tiny"
-        model = "{model}"
-        output = "{tmp_path / 'out'}"
-
-        [model]
-        steps = 10
-        {extra}
-
-        [ensemble]
-        reference_members = 1
-        baseline_members = 1
-        members = 1
-
-        [grid]
-        formats = ["e11m4"]
-
-        [verify]
-        variables = {variables}
-    """))
-    return path
-
-
-@pytest.mark.parametrize("change,message", [
-    (dict(extra="stepz = 3"), "unknown key(s) in [model]: stepz"),
-    (dict(model="no_such_model"), "study.model: unknown model 'no_such_model'"),
-    (dict(variables='["x", "q"]'), "verify.variables: 'q' is not an output variable"),
-])
-def test_bad_input_is_one_line_before_any_member_runs(tmp_path, change, message):
-    proc = run_cli(tiny_study(tmp_path, **change))
-    assert proc.returncode == 2
-    assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1
-    assert message in proc.stderr and "Traceback" not in proc.stderr
-    assert not (tmp_path / "out").exists(), "nothing may run or be written"
+def test_bad_input_is_one_line_before_any_member_runs(tmp_path):
+    for extra, message in [
+        ("stepz = 3", "parameter 'stepz' is not a parameter of case 'toy'"),
+        ("", "ensemble.members must be a positive integer"),
+    ]:
+        path = write_study(tmp_path / "bad.toml", tmp_path / "out", extra_model=extra,
+                           members=(1, 1, 0 if not extra else 1))
+        proc = run_cli(path)
+        assert proc.returncode == 2
+        assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1
+        assert message in proc.stderr and "Traceback" not in proc.stderr
+        assert not (tmp_path / "out").exists(), "nothing may run or be written"
 
 
 def test_directory_as_study_file_via_the_command_line(tmp_path):
@@ -170,14 +111,16 @@ def test_directory_as_study_file_via_the_command_line(tmp_path):
     assert "is a directory, expected a TOML study file" in proc.stderr
 
 
-def test_undeclared_model_missing_a_verified_variable_stops_at_the_first_member(tmp_path):
-    # a user model that declares nothing is checked when its output comes back,
-    # before that member is written -- not after every member has run
-    proc = run_cli(tiny_study(tmp_path, model="study_toy_model:run_member_undeclared",
-                              variables='["x", "q"]'), "--workers", "1")
+def test_undeclared_case_missing_a_verified_variable_stops_at_the_first_member(tmp_path):
+    # a case that declares no variables is checked when its output comes
+    # back, before that member is written -- not after every member has run
+    path = write_study(tmp_path / "u.toml", tmp_path / "out",
+                       case="study_toy_model:UNDECLARED", variables=("x", "q"),
+                       members=(1, 1, 1))
+    proc = run_cli(path, "--workers", "1")
     assert proc.returncode == 2, proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
-    assert errors == ["error: verify.variables: model 'study_toy_model:run_member_undeclared' "
-                      "returns no variable 'q' (it returns: x)"]
+    assert errors == ["error: verify.variables: case 'study_toy_model:UNDECLARED' returns "
+                      "no variable 'q' (it returns: x)"]
     assert "Traceback" not in proc.stderr
     assert not list((tmp_path / "out").rglob("member_*"))
