@@ -44,3 +44,36 @@ def test_errors(result):
         format_table(result, style="html")
     with pytest.raises(TypeError, match="result"):
         to_markdown(xr.Dataset())
+
+
+@pytest.fixture(scope="module")
+def plain():
+    """A result without tolerance, every variable dimensionless (a study's)."""
+    ref = xr.Dataset({"x": ("time", np.arange(8.0), {"units": "1"}),
+                      "y": ("time", np.arange(8.0))})
+    base = ref.copy(deep=True)
+    base["x"][-1] += 2.0
+    return verify(ref, base, [("e11m4", 4, "nearest_even", ref + 0.5)])
+
+
+def test_columns_that_carry_nothing_are_left_out(plain):
+    header = to_text(plain).splitlines()[0].split()
+    assert header == ["experiment", "format", "bits", "rounding", "variable", "W1",
+                      "baseline", "excess", "verdict"]
+    md = to_markdown(plain).splitlines()
+    assert "tolerance" not in md[0] and "units" not in md[0]
+    assert all(line.count("|") == 10 for line in md)
+    row = [c.strip() for c in md[2].strip("|").split("|")]
+    assert row == ["e11m4 nearest_even", "e11m4", "4", "nearest_even", "x", "0.5", "0.25",
+                   "0.25", "distinguishable"]
+    # asked for, they are shown
+    full = to_text(plain, columns=("variable", "tolerance", "units", "verdict")).splitlines()
+    assert full[0].split() == ["variable", "tolerance", "units", "verdict"]
+    assert full[2].split() == ["x", "0", "1", "distinguishable"]
+    with pytest.raises(ValueError, match="columns"):
+        to_text(plain, columns=("colour",))
+
+
+def test_a_tolerance_or_units_bring_their_column_back(result):
+    header = to_text(result).splitlines()[0].split()
+    assert "tolerance" in header and "units" in header
