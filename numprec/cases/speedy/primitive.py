@@ -30,10 +30,12 @@ del^2 sponge on the top level, evaluated at the previous level (SPEEDY's
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 
 from numprec import emulate
+from numprec.cases.base import Model
 from numprec.cases.speedy.diffusion import HorizontalDiffusion
 from numprec.cases.speedy.timestepping import Leapfrog
 from numprec.cases.speedy.transform import SpectralTransform
@@ -48,10 +50,38 @@ P0 = 1.0e5
 PROGNOSTIC = ("vor", "div", "tem", "lnps")
 
 
+class SpeedyState(NamedTuple):
+    """Both leapfrog levels of the spectral prognostic variables (the
+    driver's state; members batched in the leading dimension)."""
+
+    vor_prev: object
+    div_prev: object
+    tem_prev: object
+    lnps_prev: object
+    vor: object
+    div: object
+    tem: object
+    lnps: object
+
+    @classmethod
+    def from_pair(cls, previous, current):
+        return cls(*(previous[k] for k in PROGNOSTIC), *(current[k] for k in PROGNOSTIC))
+
+    def pair(self):
+        """(previous, current) as dicts."""
+        return ({k: getattr(self, k + "_prev") for k in PROGNOSTIC},
+                {k: getattr(self, k) for k in PROGNOSTIC})
+
+
+def _component_policy(policy, name):
+    return None if policy is None else policy.component(name)
+
+
 def default_steps_per_day(trunc: int) -> int:
     """SPEEDY's 36 steps per day at T30 (40 min), scaled linearly with
-    resolution and rounded up: 26 at T21 (55 min), 36 at T30."""
-    return int(np.ceil(36.0 * (trunc + 1) / 31.0 - 1e-9))
+    resolution and rounded to a multiple of 4 (whole steps per 6 h): 24 at
+    T21 (60 min), 36 at T30."""
+    return 4 * max(1, int(round(9.0 * (trunc + 1) / 31.0)))
 
 
 def _apply_levels(matrix, x):
@@ -228,8 +258,9 @@ class SemiImplicit:
 
 
 @dataclass(frozen=True, eq=False)
-class PrimitiveEquationModel:
-    """The dry sigma-coordinate core: a dataclass of components.
+class PrimitiveEquationModel(Model):
+    """The dry sigma-coordinate core: a dataclass of components (the case
+    contract's :class:`numprec.cases.base.Model`).
 
     Components (Paxton et al. 2022's precision modes): ``spectral_transform``,
     ``grid_dynamics``, ``spectral_dynamics`` (the semi-implicit solve and
@@ -265,14 +296,23 @@ class PrimitiveEquationModel:
         return self.grid_dynamics.levels
 
     def under(self, policy):
-        """The model with every table converted once under ``policy``."""
-        st = self.spectral_transform.under(policy)
+        """The model with every table converted once (round to nearest,
+        ``constant``) under the policy of its component (None: double)."""
+        def comp(name):
+            return _component_policy(policy, name)
+        st = self.spectral_transform.under(comp("spectral_transform"))
+        forcing = None if self.forcing is None else self.forcing.under(
+            st, self.levels, comp("forcing"))
         return replace(self, spectral_transform=st,
-                       grid_dynamics=self.grid_dynamics.under(st, policy),
-                       spectral_dynamics=self.spectral_dynamics.under(policy),
-                       diffusion=None if self.diffusion is None else self.diffusion.under(policy),
-                       forcing=None if self.forcing is None else self.forcing.under(st, self.levels,
-                                                                                    policy))
+                       grid_dynamics=self.grid_dynamics.under(st, comp("grid_dynamics")),
+                       spectral_dynamics=self.spectral_dynamics.under(comp("spectral_dynamics")),
+                       diffusion=None if self.diffusion is None else self.diffusion.under(
+                           comp("diffusion")),
+                       forcing=forcing)
+
+    def prepare(self, policy, state):
+        """The case contract's set-up: tables converted once per component."""
+        return self.under(policy)
 
     # ------------------------------------------------------------ state
     def resting_state(self, temperature=None, members=None):
@@ -289,6 +329,36 @@ class PrimitiveEquationModel:
             tem[..., 0, 0, 0] = (temperature - tref) * np.sqrt(2.0)
         return {"vor": zeros, "div": zeros.copy(), "tem": tem,
                 "lnps": np.zeros(lead + st.spectral_shape)}
+
+    def initial_state(self, members: int, seed=0, *, noise=0.1, spinup_steps=0):
+        """A :class:`SpeedyState` of ``members`` members: rest at T_ref and
+        p_s = p0 plus grid-point noise of ``noise`` K in T (drawn with
+        ``numpy.random.default_rng(seed)``, one draw per member), the
+        start-up steps and ``spinup_steps`` leapfrog steps done in double."""
+        model = self.under(None)
+        st = model.spectral_transform
+        state = model.resting_state(members=members)
+        rng = np.random.default_rng(seed)
+        perturb = rng.standard_normal((members, self.levels.nlev) + st.grid_shape) * noise
+        state["tem"] = st.truncate(st.analysis(perturb))
+        previous, current = model.start(state)
+        for _ in range(spinup_steps):
+            previous, current = model.leapfrog(previous, current)
+        return SpeedyState.from_pair(previous, current)
+
+    def output(self, state) -> dict:
+        """Grid u, v (m/s), T (K), geopotential (m^2 s^-2, flat surface) on
+        the sigma levels and p_s (Pa) of the current level, computed in
+        double from the state's values."""
+        st = _double_transform(self.spectral_transform.trunc, self.spectral_transform.nlat,
+                               self.spectral_transform.nlon)
+        cur = {k: emulate.to_numpy(getattr(state, k)) for k in PROGNOSTIC}
+        U, V = st.uv_cos(cur["vor"], cur["div"])
+        inv = st.tables["inv_coslat"][:, None] * self.grid_dynamics.radius
+        T = st.synthesis(cur["tem"]) + self.levels.reference_temperature()[:, None, None]
+        phi = np.einsum("kr,...rji->...kji", self.levels.hydrostatic_matrix(), T)
+        return {"u": U * inv, "v": V * inv, "T": T, "geopotential": phi,
+                "ps": P0 * np.exp(st.synthesis(cur["lnps"]))}
 
     # ------------------------------------------------------------ one step
     def grid_fields(self, state):
@@ -362,7 +432,12 @@ class PrimitiveEquationModel:
     def start(self, state):
         return self.timestepping.start(self.advance, state)
 
-    def step(self, previous, current):
+    def step(self, state):
+        """The case contract's step: one leapfrog step of a
+        :class:`SpeedyState` (see :meth:`leapfrog` for the call order)."""
+        return SpeedyState.from_pair(*self.leapfrog(*state.pair()))
+
+    def leapfrog(self, previous, current):
         """One leapfrog step of 2 dt.  Call order: synthesis
         (spectral_transform), grid tendencies (grid_dynamics), forcing at
         the previous level (forcing), analysis (spectral_transform),
@@ -381,12 +456,23 @@ class PrimitiveEquationModel:
         saved = [state] if every else []
         for i in range(1, nsteps + 1):
             if i > 1:
-                previous, current = self.step(previous, current)
+                previous, current = self.leapfrog(previous, current)
             if every and i % every == 0:
                 saved.append(current)
                 if callback is not None:
                     callback(i, current)
         return (previous, current), saved
+
+
+_DOUBLE_TRANSFORMS = {}
+
+
+def _double_transform(trunc, nlat, nlon):
+    """A double-precision transform for diagnostics (kept per grid)."""
+    key = (trunc, nlat, nlon)
+    if key not in _DOUBLE_TRANSFORMS:
+        _DOUBLE_TRANSFORMS[key] = SpectralTransform(trunc, nlat, nlon)
+    return _DOUBLE_TRANSFORMS[key]
 
 
 def global_mean(transform, grid):

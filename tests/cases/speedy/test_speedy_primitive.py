@@ -23,7 +23,7 @@ def test_speedy_levels():
     np.testing.assert_allclose(lv.dsigma, [0.05, 0.09, 0.12, 0.16, 0.18, 0.17, 0.13, 0.10])
     np.testing.assert_allclose(lv.reference_temperature(),
                                [217.1, 217.1, 217.1, 238.3, 255.9, 269.5, 279.0, 285.4], atol=0.06)
-    assert default_steps_per_day(30) == 36 and default_steps_per_day(21) == 26
+    assert default_steps_per_day(30) == 36 and default_steps_per_day(21) == 24
     with pytest.raises(ValueError, match="half_levels"):
         SigmaLevels(half_levels=(0.0, 0.5, 0.4, 1.0))
 
@@ -55,7 +55,7 @@ def test_external_gravity_wave_is_the_lamb_wave(half, tol):
 
 def test_resting_isothermal_atmosphere_stays_at_rest(model):
     state = model.resting_state(250.0)
-    (_, current), _ = model.integrate(state, 10 * 26)
+    (_, current), _ = model.integrate(state, 10 * 24)
     assert np.abs(current["vor"]).max() == 0 and np.abs(current["div"]).max() == 0
     np.testing.assert_array_equal(current["lnps"], state["lnps"])
     np.testing.assert_allclose(current["tem"], state["tem"], rtol=0, atol=1e-12)
@@ -84,18 +84,18 @@ def test_one_step_is_the_semi_implicit_formula():
 
 def test_perturbed_rest_state_is_stable_and_keeps_its_mass(model):
     """A random surface-pressure perturbation radiates gravity waves: with
-    the long (55 min) time step the run stays bounded and the global mass
+    the long (60 min) time step the run stays bounded and the global mass
     changes by far less than the perturbation."""
     st = model.spectral_transform
     state = model.resting_state()
     rng = np.random.default_rng(1)
     state["lnps"] = st.truncate(st.analysis(rng.standard_normal(st.grid_shape) * 1e-3))
     mass0 = global_mean(st, np.exp(st.synthesis(state["lnps"])))
-    (_, current), _ = model.integrate(state, 3 * 26)
+    (_, current), _ = model.integrate(state, 3 * 24)
     assert all(np.all(np.isfinite(current[k])) for k in PROGNOSTIC)
     assert np.abs(current["lnps"]).max() < 2 * np.abs(state["lnps"]).max()
     mass = global_mean(st, np.exp(st.synthesis(current["lnps"])))
-    assert abs(mass / mass0 - 1) < 1e-7
+    assert abs(mass / mass0 - 1) < 5e-7
 
 
 def test_held_suarez_coefficients_and_equilibrium_temperature():
@@ -125,7 +125,7 @@ def test_held_suarez_spin_up_starts(model):
     m = replace(model, forcing=HeldSuarez()).under(None)
     st = m.spectral_transform
     state = m.resting_state()
-    (_, c), _ = m.integrate(state, 10 * 26)
+    (_, c), _ = m.integrate(state, 10 * 24)
     T = st.synthesis(c["tem"]) + m.levels.reference_temperature()[:, None, None]
     zT = T.mean(-1)
     assert zT[7, 16] - zT[7, 0] > 5
@@ -141,7 +141,7 @@ def spun_up(model):
     after 5 days from rest (double)."""
     m = replace(model, forcing=HeldSuarez(),
                 spectral_transform=replace(model.spectral_transform, fourier="dft")).under(None)
-    (_, spun), _ = m.integrate(m.resting_state(), 5 * 26)
+    (_, spun), _ = m.integrate(m.resting_state(), 5 * 24)
     return m, spun
 
 
@@ -170,10 +170,10 @@ def test_held_suarez_steps_under_emulation(spun_up, fmt, tol):
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt, tol", [("e11m23", 1e-3), ("e11m10", 0.3)])
 def test_held_suarez_day_under_emulation(spun_up, fmt, tol):
-    """One model day (26 steps) at 23 and 10 significand bits."""
+    """One model day (24 steps) at 23 and 10 significand bits."""
     m, spun = spun_up
-    (_, ref), _ = m.integrate(spun, 26)
-    out = run_emulated(m, spun, fmt, 26)
+    (_, ref), _ = m.integrate(spun, 24)
+    out = run_emulated(m, spun, fmt, 24)
     for k in PROGNOSTIC:
         err = np.abs(out[k] - ref[k]).max() / np.abs(ref[k]).max()
         assert err < tol, (k, err)

@@ -1,0 +1,134 @@
+"""The SPEEDY-style Held-Suarez case on the case contract: parameters,
+build and run (members batched, 6-hourly output as an xarray Dataset)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+import xarray as xr
+
+from numprec.cases.base import Case
+from numprec.cases.driver import integrate
+from numprec.cases.speedy.heldsuarez import HeldSuarez
+from numprec.cases.speedy.primitive import PrimitiveEquationModel, default_steps_per_day
+
+VARIABLES = ("u", "v", "T", "geopotential", "ps")
+UNITS = {"u": "m s-1", "v": "m s-1", "T": "K", "geopotential": "m2 s-2", "ps": "Pa"}
+LONG_NAMES = {"u": "eastward_wind", "v": "northward_wind", "T": "air_temperature",
+              "geopotential": "geopotential", "ps": "surface_air_pressure"}
+
+
+@dataclass(frozen=True)
+class SpeedyParameters:
+    """Documented parameters of the dry SPEEDY-style core.
+
+    Attributes
+    ----------
+    trunc : int
+        Triangular truncation (21: 64 x 32 grid; 30: 96 x 48).
+    days : float
+        Length of the sampled run, days.
+    spinup_days : float
+        Days integrated under the policy before sampling.
+    ic_spinup_days : float
+        Days integrated in double from rest before the policy takes over.
+    output_hours : float
+        Sampling interval (6 h as Paxton et al. 2022).
+    steps_per_day : int, optional
+        Time steps per day (default 36 at T30, 26 at T21).
+    diffusion_hours : float
+        del^8 e-folding time at the truncation (2.4 h).
+    held_suarez : bool
+        Held-Suarez (1994) forcing on (off: the unforced core).
+    noise : float
+        K of grid-point noise in the initial temperature (breaks symmetry;
+        members differ by the seed).
+    fourier : {"fft", "dft"}
+        Fourier step on emulated arrays (see SpectralTransform).
+    """
+
+    trunc: int = 21
+    days: float = 10.0
+    spinup_days: float = 0.0
+    ic_spinup_days: float = 0.0
+    output_hours: float = 6.0
+    steps_per_day: Optional[int] = None
+    diffusion_hours: float = 2.4
+    held_suarez: bool = True
+    noise: float = 0.1
+    fourier: str = "dft"
+
+    def __post_init__(self):
+        for name in ("days", "output_hours", "diffusion_hours"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
+        for name in ("spinup_days", "ic_spinup_days", "noise"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+
+    @property
+    def spd(self) -> int:
+        return self.steps_per_day or default_steps_per_day(self.trunc)
+
+    def steps(self, days) -> int:
+        return int(round(days * self.spd))
+
+    @property
+    def every(self) -> int:
+        every = self.output_hours * self.spd / 24.0
+        if abs(every - round(every)) > 1e-9 or round(every) < 1:
+            raise ValueError(f"output_hours={self.output_hours} is not a whole number of the "
+                             f"{self.spd} steps per day")
+        return int(round(every))
+
+
+def build(p: SpeedyParameters) -> PrimitiveEquationModel:
+    """The model of a :class:`SpeedyParameters`."""
+    return PrimitiveEquationModel.build(p.trunc, dt=86400.0 / p.spd,
+                                        diffusion_tau=p.diffusion_hours * 3600.0,
+                                        forcing=HeldSuarez() if p.held_suarez else None,
+                                        fourier=p.fourier)
+
+
+def to_dataset(model, samples, times, attrs) -> xr.Dataset:
+    """CF-style dataset of the driver's samples (member, time, level, lat, lon)."""
+    st = model.spectral_transform
+    coords = {"time": ("time", times, {"units": "days", "long_name": "time"}),
+              "sigma": ("sigma", model.levels.full, {"long_name": "sigma at full levels",
+                                                     "units": "1"}),
+              "lat": ("lat", st.latitudes, {"units": "degrees_north"}),
+              "lon": ("lon", st.longitudes, {"units": "degrees_east"})}
+    data = {}
+    for name in VARIABLES:
+        values = np.moveaxis(samples[name], 0, 1)                  # (member, time, ...)
+        dims = ("member", "time", "sigma", "lat", "lon") if values.ndim == 5 \
+            else ("member", "time", "lat", "lon")
+        data[name] = (dims, values, {"units": UNITS[name], "standard_name": LONG_NAMES[name]})
+    return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def simulate(params=None, policy=None, *, members=1, ic_seed=0, progress=False, label=None):
+    """Integrate a batch of members and return 6-hourly output."""
+    from numprec.cases.base import check_parameters
+    p = check_parameters(SpeedyParameters, params, case="speedy")
+    model = build(p)
+    state0 = model.initial_state(members, ic_seed, noise=p.noise,
+                                 spinup_steps=p.steps(p.ic_spinup_days))
+    run = integrate(model, state0, policy, steps=p.steps(p.days), sample_every=p.every,
+                    spinup=p.steps(p.spinup_days), check_every=p.spd, progress=progress)
+    times = run.steps / p.spd
+    label = label or ("double" if policy is None else policy.name)
+    attrs = {"case": "speedy", "experiment": label, "unstable": int(run.unstable),
+             "truncation": f"T{p.trunc}", "forcing": "Held-Suarez 1994" if p.held_suarez
+             else "none"}
+    return to_dataset(model, run.samples, times, attrs)
+
+
+def _run(p, policy, *, members, ic_seed, **options):
+    return simulate(p, policy, members=members, ic_seed=ic_seed, **options)
+
+
+CASE = Case("speedy", "SPEEDY-style dry spectral core on 8 sigma levels with Held-Suarez "
+            "forcing (Molteni 2003; Held & Suarez 1994)",
+            SpeedyParameters, PrimitiveEquationModel, build, _run, VARIABLES)

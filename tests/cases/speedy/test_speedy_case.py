@@ -1,0 +1,54 @@
+"""The speedy case on the case contract (numprec.cases.base)."""
+import numpy as np
+import pytest
+
+from numprec.cases.speedy import CASE, SpeedyParameters, SpeedyState
+
+
+def test_case_names_components_from_the_model_fields():
+    assert CASE.name == "speedy"
+    assert CASE.components == ("spectral_transform", "grid_dynamics", "spectral_dynamics",
+                               "diffusion", "timestepping", "forcing")
+    assert CASE.variables == ("u", "v", "T", "geopotential", "ps")
+    assert CASE.defaults["trunc"] == 21
+
+
+def test_double_run_of_a_batch_of_members():
+    ds = CASE.run({"days": 0.5}, None, members=2, ic_seed=3)
+    assert ds.sizes == {"member": 2, "time": 2, "sigma": 8, "lat": 32, "lon": 64}
+    np.testing.assert_allclose(ds.time, [0.25, 0.5])
+    assert ds["u"].attrs["units"] == "m s-1" and ds["ps"].attrs["units"] == "Pa"
+    assert ds.attrs["unstable"] == 0
+    assert not np.allclose(ds["T"].isel(member=0), ds["T"].isel(member=1))   # seeds differ
+    assert 150 < float(ds["T"].min()) and float(ds["T"].max()) < 320
+    assert np.all(np.abs(ds["ps"] / 1e5 - 1) < 1e-2)
+
+
+def test_bad_parameters_are_refused():
+    with pytest.raises(ValueError, match="trunk"):
+        CASE.run({"trunk": 21}, None, members=1)
+    with pytest.raises(ValueError, match="days"):
+        SpeedyParameters(days=0)
+    with pytest.raises(ValueError, match="output_hours"):
+        CASE.run({"output_hours": 5.5, "days": 1.0}, None, members=1)
+    with pytest.raises(ValueError, match="not used by this model"):
+        from numprec.emulate import Policy
+        CASE.run({"days": 0.25}, Policy("e11m10", components={"convection": "binary64"}),
+                 members=1)
+
+
+def test_state_holds_both_leapfrog_levels():
+    model = CASE.build(trunc=21)
+    state = model.initial_state(1, 0)
+    assert isinstance(state, SpeedyState)
+    previous, current = state.pair()
+    assert previous["tem"].shape == current["tem"].shape == (1, 8, 2, 22, 23)
+    assert not np.array_equal(previous["tem"], current["tem"])       # one step apart
+
+
+@pytest.mark.slow
+def test_emulated_run_through_the_driver():
+    from numprec.emulate import Policy
+    ref = CASE.run({"days": 0.25}, None, members=1, ic_seed=0)
+    ds = CASE.run({"days": 0.25}, Policy("e11m23", seed=1), members=1, ic_seed=0)
+    assert float(np.abs(ds["T"] - ref["T"]).max()) < 1e-3
