@@ -34,15 +34,15 @@ __all__ = ["ShallowWaterModel", "build_model"]
 
 @dataclasses.dataclass(frozen=True)
 class ShallowWaterModel(Model):
-    """The channel model: grid, dynamics, forcing, drag, viscosity, time stepping.
+    """The channel model: grid, dynamics, forcing, bottom drag, viscosity, time stepping.
 
     Every field is a component (:class:`numprec.cases.base.Model`); a policy
     may give any of them its own format, e.g. Klöwer et al.'s mixed
     precision ``Policy("fp32", components={c: "fp16" for c in
-    ("dynamics", "forcing", "drag", "viscosity")})``. Build it with
+    ("dynamics", "forcing", "bottom_drag", "viscosity")})``. Build it with
     :func:`build_model` (or ``CASE.build(**params)``); swap a component with
     :func:`dataclasses.replace` or by keyword of :func:`build_model`.
-    ``forcing``, ``drag`` and ``viscosity`` may be None (the term is absent).
+    ``forcing``, ``bottom_drag`` and ``viscosity`` may be None (the term is absent).
 
     Attributes
     ----------
@@ -52,7 +52,7 @@ class ShallowWaterModel(Model):
         Advection, Coriolis, pressure gradient, continuity (each RK4 stage).
     forcing : WindForcing or None
         Constant zonal wind forcing (added to the zonal tendency).
-    drag : QuadraticDrag or None
+    bottom_drag : QuadraticDrag or None
         Bottom drag, once per step on the RK4 result.
     viscosity : BiharmonicViscosity or None
         Biharmonic viscosity, once per step on the RK4 result.
@@ -63,7 +63,7 @@ class ShallowWaterModel(Model):
     grid: ChannelGrid
     dynamics: ArakawaHsuDynamics
     forcing: Optional[WindForcing]
-    drag: Optional[QuadraticDrag]
+    bottom_drag: Optional[QuadraticDrag]
     viscosity: Optional[BiharmonicViscosity]
     time_stepping: RK4
 
@@ -79,8 +79,8 @@ class ShallowWaterModel(Model):
             stage = self.call("time_stepping", run, k, du, dv, deta)
         u, v, eta = run.rk_result
         inc_u = inc_v = None
-        if self.drag is not None:
-            inc_u, inc_v = self.call("drag", u, v, eta, grid=grid)
+        if self.bottom_drag is not None:
+            inc_u, inc_v = self.call("bottom_drag", u, v, eta, grid=grid)
         if self.viscosity is not None:
             inc_u, inc_v = self.call("viscosity", u, v, inc_u, inc_v, grid=grid)
         return self.call("time_stepping", run, DISSIPATION, inc_u, inc_v)
@@ -180,10 +180,10 @@ class ShallowWaterModel(Model):
 def build_model(params: ShallowWaterParams | None = None, **overrides) -> ShallowWaterModel:
     """The model of ``params`` (keyword arguments override its fields).
 
-    Component keywords (``grid``, ``dynamics``, ``forcing``, ``drag``,
+    Component keywords (``grid``, ``dynamics``, ``forcing``, ``bottom_drag``,
     ``viscosity``, ``time_stepping``) replace the component built from the
-    parameters; ``forcing=None``, ``drag=None``, ``viscosity=None`` leave
-    that term out.
+    parameters; ``forcing=None``, ``bottom_drag=None``, ``viscosity=None``
+    leave that term out.
     """
     names = {f.name for f in dataclasses.fields(ShallowWaterModel)}
     parts = {k: overrides.pop(k) for k in list(overrides) if k in names}
@@ -203,7 +203,7 @@ def build_model(params: ShallowWaterParams | None = None, **overrides) -> Shallo
         "grid": grid,
         "dynamics": dynamics,
         "forcing": WindForcing(grid, params),
-        "drag": QuadraticDrag(grid, params.drag, dt),
+        "bottom_drag": QuadraticDrag(grid, params.drag, dt),
         "viscosity": BiharmonicViscosity(grid, nu, dt),
         "time_stepping": RK4(dt, grid.dx, dynamics.continuity_factor, params.compensation),
     }
