@@ -15,33 +15,42 @@ The public API (see docs/ and shared design notes):
 - :mod:`numprec.verify` (Wasserstein verifier), :mod:`numprec.cases` and
   :mod:`numprec.study` (declarative studies on dask.distributed).
 """
-from importlib.metadata import PackageNotFoundError, version as _version
-
 from numprec.formats import (
     BlockFormat, FixedFormat, FloatFormat, Format, IntFormat, check_choice, check_int,
 )
 from numprec.registry import (
     ArithmeticEntry, CaseEntry, DuplicateNameError, FormatEntry, PluginWarning,
-    UnknownNameError, get_arithmetic, get_case, get_format, hookimpl, list_arithmetics,
-    from_config, list_cases, list_formats, list_roundings, plugin_errors, reload_plugins,
+    UnknownNameError, from_config, get_arithmetic, get_case, get_format, hookimpl,
+    list_arithmetics, list_cases, list_formats, list_roundings, plugin_errors, reload_plugins,
 )
 from numprec.rounding import (
     RandomKey, RoundingScheme, get_num_threads, round, set_num_threads,
 )
 
-from numprec import emulate  # noqa: E402  (subpackage: emulated arithmetic)
-from numprec.emulate import Policy  # noqa: E402
 
-try:
-    __version__ = _version("numprec")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
+def __getattr__(name):
+    """Imported on first use, so that ``import numprec`` stays cheap (PEP 562):
+    the subpackage ``emulate``, its ``Policy`` and ``__version__`` (read from
+    the installed distribution's metadata)."""
+    if name == "emulate":
+        import numprec.emulate as emulate
+        return emulate
+    if name == "Policy":
+        from numprec.emulate import Policy
+        return Policy
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+        try:
+            return version("numprec")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            return "0+unknown"
+    raise AttributeError(f"module 'numprec' has no attribute {name!r}")
+
 
 __all__ = [
     "round", "get_format", "list_formats", "list_roundings", "list_arithmetics",
-    "get_arithmetic", "FloatFormat", "FixedFormat", "IntFormat", "Format", "BlockFormat", "from_config",
-    "check_int", "check_choice",
-    "RoundingScheme", "RandomKey", "FormatEntry", "ArithmeticEntry", "CaseEntry",
+    "get_arithmetic", "FloatFormat", "FixedFormat", "IntFormat", "Format", "BlockFormat",
+    "from_config", "check_int", "check_choice", "RoundingScheme", "RandomKey", "FormatEntry", "ArithmeticEntry", "CaseEntry",
     "get_case", "list_cases", "hookimpl",
     "PluginWarning", "UnknownNameError", "DuplicateNameError", "plugin_errors",
     "reload_plugins", "set_num_threads", "get_num_threads", "emulate", "Policy",

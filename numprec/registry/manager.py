@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import importlib
-import importlib.metadata
 import threading
 import warnings
 
@@ -75,6 +74,8 @@ class Registry:
         if self._scanned:
             return
         self._scanned = True
+        import importlib.metadata      # here: it takes ~20 ms to import, and numprec's own
+                                       # names never need it
         for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
             if self.pm.get_plugin(ep.name) is not None or ep.name in self._pending:
                 continue            # the built-in plugin, or a second entry of one name
