@@ -57,13 +57,6 @@ class Study:
         return to_text(self.result)
 
 
-def _progress_bar(total, enabled):
-    if not enabled:
-        return None
-    from tqdm.auto import tqdm
-    return tqdm(total=total, unit="step", desc="lorenz", leave=False)
-
-
 def run_study(system="l63", formats=DEFAULT_FORMATS, roundings=DEFAULT_ROUNDINGS, *,
               members=None, time=None, dt=None, spinup=None, sample_every=None, seed=0,
               joint=False, joint_samples=1000, random_bits=None, K=40, F=8.0, J=0,
@@ -83,21 +76,26 @@ def run_study(system="l63", formats=DEFAULT_FORMATS, roundings=DEFAULT_ROUNDINGS
         defaults in :data:`DEFAULTS`.  The initial points are spun up in
         double for ``max(spinup, 10)`` time units first.
     seed : int
-        Seeds the initial conditions (reference: ``seed``; baseline:
-        ``[seed, 1]``) and the policies' random numbers.
+        Seed of the study: the ensemble runner derives the initial
+        conditions of the reference (and experiments) and of the baseline
+        and every experiment's rounding seed from it
+        (:mod:`numprec.cases.ensemble`).
     joint : bool
         Also compare the joint distribution of all variables (L63 only).
     joint_samples : int
-        Subsample size of the joint W1 (cost grows like its cube).
+        Kept for compatibility; the ensemble runner's verifier uses its
+        default subsample of the joint W1.
     random_bits : int, optional
         Random bits of stochastic rounding.
     K, F, J : Lorenz 96 parameters.
     progress : bool
-        Show a tqdm progress bar over all integrations.
+        Show a tqdm progress bar over the ensemble runner's tasks.
+
+    The runs go through :func:`numprec.cases.ensemble.run_ensemble` (serial
+    executor).
     """
     import numprec
-    from numprec.emulate import Policy
-    from numprec.verify import verify
+    from numprec.cases.ensemble import EnsembleSpec, Experiment, run_ensemble
 
     if system not in DEFAULTS:
         raise ValueError(f"system must be 'l63' or 'l96', got {system!r}")
@@ -113,36 +111,24 @@ def run_study(system="l63", formats=DEFAULT_FORMATS, roundings=DEFAULT_ROUNDINGS
               "sample_every": sample_every, "ic_spinup": max(spinup, 10.0)}
     if system == "l96":
         params.update(K=K, F=F, J=J)
-    p = LorenzParameters(**params)
+    LorenzParameters(**params)                  # bad values: refused before anything runs
+    if joint and system != "l63":
+        raise ValueError("joint=True is for the Lorenz 63 system (3 variables)")
     fmts = [numprec.get_format(f) if isinstance(f, str) else f for f in formats]
-    policies = [Policy(f, rounding=r, seed=seed,
-                       random_bits=random_bits if numprec.registry.manager.get_rounding(r).stochastic
-                       else None)
-                for f in fmts for r in roundings]
-    for pol in policies:
-        pol.check_components(CASE.components)
-
-    total = (2 + len(policies)) * (p.spinup_steps + (p.steps // p.every) * p.every)
-    bar = _progress_bar(total, progress)
+    experiments = [Experiment(f.name, r, random_bits=random_bits if
+                              numprec.registry.manager.get_rounding(r).stochastic else None)
+                   for f in fmts for r in roundings]
+    spec = EnsembleSpec(CASE, params=params, reference_members=int(members),
+                        baseline_members=int(members), members=int(members),
+                        experiments=tuple(experiments), seed=seed,
+                        joint=("x", "y", "z") if joint else ())
     t0 = _time.perf_counter()
-    try:
-        kw = dict(members=int(members), progress=bar)
-        reference = simulate(p, None, ic_seed=seed, label="double", **kw)
-        baseline = simulate(p, None, ic_seed=[seed, 1], label="double baseline", **kw)
-        experiments = []
-        for pol in policies:
-            ds = simulate(p, pol, ic_seed=seed, **kw)
-            experiments.append((pol.compute.name, getattr(pol.compute, "mantissa_bits", None),
-                                pol.rounding.name, ds))
-    finally:
-        if bar is not None:
-            bar.close()
-    score = {"sample_dims": ("time", "member")}
-    if joint:
-        if system != "l63":
-            raise ValueError("joint=True is for the Lorenz 63 system (3 variables)")
-        score.update(joint=[("x", "y", "z")], joint_samples=joint_samples)
-    result = verify(reference, baseline, experiments, **score)
+    res = run_ensemble(spec, executor="serial", progress=progress)
+    result = res.verdicts
+    reference, baseline = res.reference, res.baseline
+    experiments = [(e.format, getattr(f, "mantissa_bits", None), e.rounding,
+                    res.experiments[e.label])
+                   for e, f in zip(experiments, [f for f in fmts for _ in roundings])]
     settings = {"system": system, "members": int(members), "time": float(time),
                 "dt": float(dt), "spinup": float(spinup), "sample_every": float(sample_every),
                 "seed": seed, "formats": [f.name for f in fmts], "roundings": list(roundings),
