@@ -279,7 +279,8 @@ class Case:
     variables : tuple of str
         Names of the output variables.
     cli : str, optional
-        The module run by ``python -m`` (default ``numprec.cases.<name>``).
+        The module of the case's command line (``python -m <cli>``), if it
+        has one.
 
     Attributes
     ----------
@@ -302,7 +303,7 @@ class Case:
         self._builder = builder
         self._runner = runner
         self.variables = tuple(variables)
-        self.cli = cli or f"numprec.cases.{name}"
+        self.cli = cli or None
 
     @property
     def components(self) -> tuple:

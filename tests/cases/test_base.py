@@ -104,7 +104,7 @@ def test_case_checks_its_definition():
         Case("my case", "", ToyParameters, ToyModel, build, run, ())
     with pytest.raises(TypeError, match="parameters must be a dataclass type"):
         Case("toy", "", dict, ToyModel, build, run, ())
-    assert CASE.cli == "numprec.cases.toy" and "decay" in repr(CASE)
+    assert CASE.cli is None and "decay" in repr(CASE)
 
 
 def test_state_must_be_a_named_tuple_and_prepare_keeps_unchanged_components():

@@ -82,4 +82,4 @@ def _run(p, policy, *, members, ic_seed, **options):
 
 
 CASE = Case("heat", "soil-column heat diffusion, forward Euler (Paxton et al. 2022 §4)",
-            HeatParameters, HeatModel, build, _run, ("T",))
+            HeatParameters, HeatModel, build, _run, ("T",), cli="numprec.cases.heat")

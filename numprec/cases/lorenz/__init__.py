@@ -81,4 +81,5 @@ def _run(p, policy, *, members, ic_seed, **options):
 
 
 CASE = Case("lorenz", "Lorenz 63 / Lorenz 96 ensembles with RK4 (Paxton et al. 2022 §3)",
-            LorenzParameters, LorenzModel, build, _run, ("x", "y", "z", "X", "Y"))
+            LorenzParameters, LorenzModel, build, _run, ("x", "y", "z", "X", "Y"),
+            cli="numprec.cases.lorenz")
