@@ -190,6 +190,7 @@ class SpectralTransform:
             "laplacian": lap,
             "inverse_laplacian": inv,
             "m": self.order(),
+            "m_signed": np.stack([-self.order(), self.order()]),
             "eps": eps[:, : T + 2],                                          # eps_l^m
             "eps_next": eps[:, 1: T + 3],                                    # eps_{l+1}^m
             "l": l,
@@ -304,10 +305,8 @@ class SpectralTransform:
 
     def dlambda(self, spec):
         """d/dlambda: a_lm -> i m a_lm."""
-        m = self.tables["m"]
-        re = spec[..., 0, :, :]
-        im = spec[..., 1, :, :]
-        return np.stack([-(im * m), re * m], axis=-3)
+        # (re, im) -> (-m im, m re): swap the parts, one multiply
+        return spec[..., ::-1, :, :] * self.tables["m_signed"]
 
     def cos_dmu(self, spec):
         """(1 - mu^2) d/dmu = cos(lat) d/dlat of a field of degree <= T;
