@@ -13,7 +13,7 @@ import xarray as xr
 from numprec.cases import output
 from numprec.cases.heat import cli as heat
 from numprec.cases.lorenz import cli as lorenz
-from numprec.cases import shallow_water as sw
+from numprec.cases.shallow_water import cli as sw
 
 TINY_LORENZ = ["--format", "e11m6", "--members", "4", "--time", "0.2", "--spinup", "0",
                "--no-progress"]
@@ -159,9 +159,9 @@ def test_heat_seed_without_stochastic_rounding_is_an_error(capsys):
     assert "--seed" in line and "stochastic" in line
 
 
-def test_shallow_water_scale_without_a_scaled_policy_is_an_error(capsys):
-    line = _error(capsys, sw.main, ["--policy", "all", "--policy", "kahan", "--scale", "32"])
-    assert "--scale" in line and "scaled" in line
+def test_shallow_water_scale_must_be_positive(capsys):
+    line = _error(capsys, sw.main, ["--scale", "0"])
+    assert "--scale" in line and "positive" in line
 
 
 # ------------------------------------------------------------------ docs

@@ -15,8 +15,6 @@ STOP_WITHIN = 15.0
 
 COMMANDS = {
     "heat": ["numprec.cases.heat", "--years", "60", "--workers", "2", "--quiet"],
-    "shallow_water": ["numprec.cases.shallow_water", "--nx", "50", "--members", "2",
-                      "--spinup", "450", "--days", "30", "--workers", "2", "--no-progress"],
 }
 
 

@@ -485,15 +485,17 @@ def test_lorenz96_identical_with_and_without_fusion(monkeypatch):
 
 
 def test_shallow_water_identical_with_and_without_fusion(monkeypatch):
-    from numprec.cases.shallow_water_model import ShallowWaterModel
-    from numprec.cases.shallow_water import _store
-    model = ShallowWaterModel()
-    state0 = model.initial_state(perturbation=1e-3, seed=1)
+    from numprec.cases.shallow_water import SWState, build_model
+    model = build_model()
+    state0 = model.rest_state(perturbation=1e-3, seed=1)
+
+    def _store(pol, state):
+        return SWState(*(None if f is None else pol.store(f) for f in state))
     runs = []
     for fused in (True, False):
         monkeypatch.setattr(eng, "FUSED", fused)
         pol = Policy("e5m10", rounding="stochastic", seed=2)
-        em = model.map_constants(pol.constant)
+        em = model.converted(pol.constant)
         state = _store(pol, state0)
         with pol:
             for _ in range(20):

@@ -10,8 +10,8 @@ Each experiment is scored against the reference with the Wasserstein
 verifier of Paxton et al. (2022) (:func:`numprec.verify.verify`).  Members
 are batched in one leading array dimension, one ``CASE.run`` per ensemble.
 
-:func:`study_member` is the study runner's entry point (``model =
-"shallow_water"`` in a study file).
+Study files (``python -m numprec study``) run the case through
+``numprec.cases.shallow_water.CASE`` and the ensemble runner instead.
 """
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ import xarray as xr
 
 from numprec.cases.shallow_water.experiments import TENDENCY_COMPONENTS
 from numprec.cases.shallow_water.params import COMPENSATIONS, ShallowWaterParams
-from numprec.cases.shallow_water.run import PERTURBATION, VARIABLES, run_members
+from numprec.cases.shallow_water.run import run_members
 
 __all__ = ["DEFAULTS", "POLICIES", "Experiment", "Study", "make_policy", "run_study",
-           "study_member", "diagnostics_summary", "format_diagnostics"]
+           "diagnostics_summary", "format_diagnostics"]
 
 #: Policies: every operation in the format, or the tendencies only.
 POLICIES = ("all", "mixed")
@@ -180,45 +180,3 @@ def format_diagnostics(reference, baseline, experiments) -> str:
         lines.append(f"{r['run']:<40} {cells[0]:>16} {cells[1]:>16} {cells[2]:>20} "
                      f"{cells[3]:>20}{flag}")
     return "\n".join(lines)
-
-
-#: Keys of a study file's ``[model]`` table and their defaults.
-STUDY_PARAMETERS = {"days": DEFAULTS["days"], "output_every": 1.0, "spinup": 0.0,
-                    "perturbation": PERTURBATION,
-                    **{f.name: f.default for f in dataclasses.fields(ShallowWaterParams)}}
-
-
-def study_member(params: dict, task) -> xr.Dataset:
-    """Study-runner entry point (``model = "shallow_water"``): one member.
-
-    ``params`` (the study's ``[model]`` table): ``days``, ``output_every``,
-    ``spinup``, ``perturbation`` and any :class:`ShallowWaterParams` field
-    (``scale``, ``compensation`` included: they are model options).
-    ``task.ic_seed`` seeds the perturbation, ``task.seed`` stochastic
-    rounding; ``task.format`` None is double; ``task.policy`` one of
-    :data:`POLICIES` (or None).  Returns dims ``(time, ...)``.
-    """
-    params = dict(params)
-    unknown = sorted(set(params) - set(STUDY_PARAMETERS))
-    if unknown:
-        raise ValueError(f"[model] keys {unknown} are not shallow-water parameters "
-                         f"(allowed: {', '.join(STUDY_PARAMETERS)})")
-    run = {k: params.pop(k) for k in ("days", "output_every", "spinup", "perturbation")
-           if k in params}
-    run.setdefault("days", DEFAULTS["days"])
-    if task.format is None:
-        if task.policy not in (None, "all"):
-            raise ValueError(f"policy {task.policy!r} needs a format (double precision runs "
-                             "no policy)")
-        policy = None
-    else:
-        policy = make_policy(task.format, task.rounding or "nearest_even",
-                             task.policy or "all", seed=task.seed)
-    ds = run_members(ShallowWaterParams(**params), policy, members=1, ic_seed=task.ic_seed,
-                     **run)
-    return ds.isel(member=0, drop=True)
-
-
-study_member.parameters = STUDY_PARAMETERS
-study_member.policies = POLICIES
-study_member.variables = VARIABLES
