@@ -1,12 +1,18 @@
 """Climate case studies: models in plain numpy, run in double and under
 precision policies, and judged by the Wasserstein verifier.
 
-Each case is a module runnable as ``python -m numprec.cases.NAME``:
+- :mod:`numprec.cases.base` — the case contract: a model is a dataclass of
+  named components, ``step`` lists the call order, ``Case`` is what a case
+  package exposes as ``CASE``;
+- :mod:`numprec.cases.driver` — ``integrate``: the one time loop (store,
+  NaN stop, sampling, progress, checkpoint/restart);
+- :mod:`numprec.cases.ensemble` — the one ensemble runner;
+- one subpackage per case, each runnable as ``python -m numprec.cases.NAME``:
+  :mod:`~numprec.cases.lorenz`, :mod:`~numprec.cases.heat`,
+  :mod:`~numprec.cases.shallow_water`;
+- :mod:`numprec.cases.cli` — checks and options shared by the command lines.
 
-- :mod:`numprec.cases.lorenz` — Lorenz 63 / Lorenz 96 ensembles;
-- shallow-water flow over a ridge and soil-column heat diffusion (model
-  code in ``shallow_water_model`` and ``heat_model``).
-
-:mod:`numprec.cases.output` writes results to NetCDF with provenance.
-Submodules are imported on demand (``from numprec.cases import lorenz``).
+Cases are registered through the ``numprec_cases`` hook
+(``numprec.get_case(name)``, ``python -m numprec cases``).  Submodules are
+imported on demand.  See docs/cases.md.
 """
