@@ -51,6 +51,7 @@ from numprec.emulate.arithmetic import ExactMultiply
 from numprec.emulate.errors import EmulationLeakWarning
 from numprec.emulate.policy import Policy, active_policy
 from numprec.emulate.reductions import rounded_cumsum, rounded_dot, rounded_sum
+from numprec.emulate import fft as _fft_handlers  # noqa: F401  registers np.fft handlers
 
 _DOUBLE = None
 

@@ -1,0 +1,337 @@
+"""The rounded FFT: ``np.fft.fft``, ``ifft``, ``rfft``, ``irfft`` on emulated arrays.
+
+Algorithm: the Stockham autosort FFT (Stockham 1966; Van Loan 1992,
+*Computational Frameworks for the Fast Fourier Transform*, SIAM, sec. 1.7;
+mixed radix as in Temperton 1983, "Self-sorting mixed-radix fast Fourier
+transforms", J. Comput. Phys. 52, 1-23), decimation in frequency, every
+real operation of the complex arithmetic rounded by the emulated arrays'
+own rules (one rounding, one random stream per whole-array operation).
+
+Length ``n`` is factored into radices: as many 4s as possible, then a 2,
+then the odd primes in increasing order (3, 5, 7, ...).  A stage of radix
+``R`` with ``m = n_cur / R`` (``n_cur``: the length still to transform,
+``s = n / n_cur`` the stride) views the data of each transform as an array
+``x[j, p, q]`` of shape ``(R, m, s)`` (index ``q + s (p + j m)``) and
+computes, for ``k = 0 .. R-1``,
+
+    y[k, p, q] = ( sum_j  x[j, p, q] w_R^(jk) ) * w_(n_cur)^(pk)
+
+written to index ``q + s (R p + k)`` (shape ``(m, R, s)``), with
+``w_N = exp(-2 pi i / N)`` (``+`` for the inverse).  Rounding order of a
+stage (every operation on whole arrays of shape ``(batch, R, m, s)``):
+
+1. for ``j = 1 .. R-1``: the terms ``t_j[k] = x_j w_R^(jk)``.  For radices
+   2 and 4 the factors are 1, -1, i, -i: exact (copy, negation, swap).  For
+   odd radices ``t_j[0] = x_j`` and ``t_j[1:]`` is one rounded complex
+   product (6 operations, :func:`numprec.emulate.complex.multiply`) of
+   ``x_j`` with the ``R - 1`` factors; then ``y = y + t_j`` (2 rounded
+   sums; ``y`` starts as ``x_0``), so the sum over ``j`` is sequential;
+2. if ``m > 1``: ``y[1:]`` is multiplied by the stage twiddles
+   ``w_(n_cur)^(pk)``, ``k >= 1`` (one rounded complex product).
+
+Lengths with prime factors other than 2, 3, 5 take the same path: a radix-
+``R`` stage for a prime ``R`` is a rounded direct DFT of length ``R`` (cost
+grows as ``n * R``).
+
+Twiddle factors are computed in double, ``cos(2 pi e / N)`` and
+``sin(2 pi e / N)`` of the vector ``e = 0 .. N-1`` with exact 0 and +-1 at
+the quarter points, rounded once to the compute format (round to nearest
+even, no random numbers), and cached per compute format and container.
+
+Real transforms: ``rfft`` is the complex FFT of ``x + 0i`` keeping the
+``n // 2 + 1`` non-negative frequencies; ``irfft`` builds the Hermitian
+spectrum of length ``n`` (``X[n-k] = conj(X[k])``, the imaginary parts of
+``X[0]`` and, for even ``n``, ``X[n/2]`` dropped, as numpy does), runs the
+inverse complex FFT and returns its real part.  Normalisation is one
+rounded multiply of each part by ``fl(1/n)`` or ``fl(1/sqrt(n))``.
+
+The result of ``fft``, ``ifft`` and ``rfft`` is an
+:class:`~numprec.emulate.complex.EmulatedComplex`; ``irfft`` returns an
+:class:`~numprec.emulate.EmulatedArray`.
+"""
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from numprec.emulate.array import EmulatedArray
+from numprec.emulate.complex import EmulatedComplex, multiply
+from numprec.emulate.functions import implements
+from numprec.emulate.policy import active_policy
+
+_NORMS = ("backward", "ortho", "forward")
+_CACHE = {}
+_CACHE_LIMIT = 256
+
+
+# ------------------------------------------------------------------ plan
+def radices(n: int) -> list:
+    """The radices of the stages for length ``n``: 4s, then a 2, then odd
+    primes in increasing order."""
+    out = []
+    while n % 4 == 0:
+        out.append(4)
+        n //= 4
+    if n % 2 == 0:
+        out.append(2)
+        n //= 2
+    p = 3
+    while n > 1:
+        while n % p == 0:
+            out.append(p)
+            n //= p
+        p += 2
+        if p * p > n and n > 1:
+            out.append(n)
+            break
+    return out
+
+
+def twiddles(N: int):
+    """``(cos, sin)`` of ``2 pi e / N`` for ``e = 0 .. N-1`` in double, with
+    exact values at the quarter points."""
+    e = np.arange(N, dtype=np.float64)
+    theta = (2.0 * np.pi / N) * e
+    c = np.cos(theta)
+    s = np.sin(theta)
+    quarter = (4 * np.arange(N)) % N == 0
+    q = (4 * np.arange(N)[quarter]) // N
+    c[quarter] = np.array([1.0, 0.0, -1.0, 0.0])[q]
+    s[quarter] = np.array([0.0, 1.0, 0.0, -1.0])[q]
+    return c, s
+
+
+def _constant(pol, key, build):
+    """A cached emulated constant of ``pol``'s compute format."""
+    full = (pol.compute, np.dtype(pol.dtype).str) + key
+    value = _CACHE.get(full)
+    if value is None:
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.clear()
+        re, im = build()
+        value = (pol.constant(re), pol.constant(im))
+        _CACHE[full] = value
+    return value
+
+
+def _butterfly_factors(pol, R, j, sign):
+    """``w_R^(jk)`` for ``k = 1 .. R-1``, shape ``(R-1, 1, 1)``."""
+    def build():
+        c, s = twiddles(R)
+        e = (j * np.arange(1, R)) % R
+        return c[e].reshape(R - 1, 1, 1), (sign * s[e]).reshape(R - 1, 1, 1)
+    return _constant(pol, ("butterfly", R, j, sign), build)
+
+
+def _stage_twiddles(pol, n_cur, R, sign):
+    """``w_(n_cur)^(pk)`` for ``k = 1 .. R-1``, ``p = 0 .. m-1``, shape ``(R-1, m, 1)``."""
+    m = n_cur // R
+
+    def build():
+        c, s = twiddles(n_cur)
+        e = (np.arange(1, R)[:, None] * np.arange(m)[None, :]) % n_cur
+        return c[e][..., None], (sign * s[e])[..., None]
+    return _constant(pol, ("stage", n_cur, R, sign), build)
+
+
+# ------------------------------------------------------------ exact moves
+def _times_unit(re, im, e):
+    """``(re + i im) * (-i)^e``: exact."""
+    e %= 4
+    if e == 0:
+        return re, im
+    if e == 1:
+        return im, -re
+    if e == 2:
+        return -re, -im
+    return -im, re
+
+
+def _stage(re, im, R, m, s, pol, sign):
+    """One Stockham stage on ``(batch, n)`` parts; returns ``(batch, n)`` parts."""
+    B = re.shape[0]
+    xr = re.reshape(B, R, m, s)
+    xi = im.reshape(B, R, m, s)
+    yr = xr[:, 0:1]
+    yi = xi[:, 0:1]
+    for j in range(1, R):
+        ar = xr[:, j:j + 1]
+        ai = xi[:, j:j + 1]
+        if R in (2, 4):
+            parts = [_times_unit(ar, ai, (j * k * (1 if sign < 0 else -1)) * (4 // R)) for k in range(R)]
+            tr = np.concatenate([p[0] for p in parts], axis=1)
+            ti = np.concatenate([p[1] for p in parts], axis=1)
+        else:
+            wr, wi = _butterfly_factors(pol, R, j, sign)
+            t = multiply(ar, ai, wr, wi)
+            tr = np.concatenate([ar, t.real], axis=1)
+            ti = np.concatenate([ai, t.imag], axis=1)
+        yr = yr + tr
+        yi = yi + ti
+    if m > 1:
+        wr, wi = _stage_twiddles(pol, R * m, R, sign)
+        t = multiply(yr[:, 1:], yi[:, 1:], wr, wi)
+        yr = np.concatenate([yr[:, 0:1], t.real], axis=1)
+        yi = np.concatenate([yi[:, 0:1], t.imag], axis=1)
+    n = R * m * s
+    return (np.transpose(yr, (0, 2, 1, 3)).reshape(B, n),
+            np.transpose(yi, (0, 2, 1, 3)).reshape(B, n))
+
+
+def transform(re, im, sign, pol):
+    """The unnormalised complex DFT along the last axis of ``(batch, n)``
+    emulated parts (``sign=-1`` forward, ``+1`` inverse)."""
+    n = re.shape[-1]
+    n_cur, s = n, 1
+    for R in radices(n):
+        m = n_cur // R
+        re, im = _stage(re, im, R, m, s, pol, sign)
+        n_cur, s = m, s * R
+    return re, im
+
+
+# ------------------------------------------------------------- arguments
+def _policy_of(x):
+    pol = active_policy()
+    return pol if pol is not None else x.policy
+
+
+def _check(fname, a, n, axis, norm, kwargs):
+    if kwargs:
+        raise TypeError(f"numpy.fft.{fname} on emulated arrays does not support "
+                        f"{', '.join(sorted(kwargs))} (supported: n, axis, norm)")
+    if not isinstance(a, (EmulatedArray, EmulatedComplex)):
+        raise TypeError(f"numpy.fft.{fname}: expected an EmulatedArray or EmulatedComplex, "
+                        f"got {type(a).__name__}")
+    if fname in ("rfft",) and isinstance(a, EmulatedComplex):
+        raise TypeError("numpy.fft.rfft needs real input (an EmulatedArray), got an EmulatedComplex")
+    if a.ndim == 0:
+        raise ValueError(f"numpy.fft.{fname} needs at least one dimension, got a 0-d array")
+    try:
+        axis = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"numpy.fft.{fname}: axis must be an integer, got {axis!r}") from None
+    if not -a.ndim <= axis < a.ndim:
+        raise np.exceptions.AxisError(axis, a.ndim, f"numpy.fft.{fname}: axis")
+    axis %= a.ndim
+    if n is not None:
+        try:
+            n = operator.index(n)
+        except TypeError:
+            raise TypeError(f"numpy.fft.{fname}: n must be an integer or None, got {n!r}") from None
+        if n < 1:
+            raise ValueError(f"numpy.fft.{fname}: n must be >= 1, got {n}")
+    if norm is None:
+        norm = "backward"
+    if norm not in _NORMS:
+        raise ValueError(f"numpy.fft.{fname}: norm must be one of {_NORMS} or None, got {norm!r}")
+    return n, axis, norm
+
+
+def _resize(x, length, axis, pol):
+    """``x`` cut or zero-padded to ``length`` along ``axis``."""
+    have = x.shape[axis]
+    if have == length:
+        return x
+    if have > length:
+        key = [slice(None)] * x.ndim
+        key[axis] = slice(0, length)
+        return x[tuple(key)]
+    shape = list(x.shape)
+    shape[axis] = length - have
+    return np.concatenate([x, pol.constant(np.zeros(shape))], axis=axis)
+
+
+def _parts_of(a, pol):
+    if isinstance(a, EmulatedComplex):
+        return a.real, a.imag
+    return a, pol.constant(np.zeros(a.shape))
+
+
+def _to_batch(x, axis):
+    moved = np.moveaxis(x, axis, -1)
+    return moved.reshape(-1, moved.shape[-1]), moved.shape
+
+
+def _from_batch(x, shape, axis):
+    return np.moveaxis(x.reshape(shape), -1, axis)
+
+
+def _scale(re, im, n, norm, inverse, pol):
+    if norm == "ortho":
+        factor = 1.0 / np.sqrt(n)
+    elif (norm == "backward") == inverse:
+        factor = 1.0 / n
+    else:
+        return re, im
+    if factor == 1.0:
+        return re, im
+    return (re * factor, None if im is None else im * factor)
+
+
+def _complex(fname, a, n, axis, norm, kwargs, sign):
+    n, axis, norm = _check(fname, a, n, axis, norm, kwargs)
+    pol = _policy_of(a.real if isinstance(a, EmulatedComplex) else a)
+    re, im = _parts_of(a, pol)
+    n = re.shape[axis] if n is None else n
+    re = _resize(re, n, axis, pol)
+    im = _resize(im, n, axis, pol)
+    (re, shape), (im, _) = _to_batch(re, axis), _to_batch(im, axis)
+    re, im = transform(re, im, sign, pol)
+    re, im = _scale(re, im, n, norm, sign > 0, pol)
+    return EmulatedComplex(_from_batch(re, shape, axis), _from_batch(im, shape, axis))
+
+
+@implements(np.fft.fft)
+def fft(a, n=None, axis=-1, norm=None, **kwargs):
+    """Rounded ``np.fft.fft`` (see the module docstring for the rounding order)."""
+    return _complex("fft", a, n, axis, norm, kwargs, -1)
+
+
+@implements(np.fft.ifft)
+def ifft(a, n=None, axis=-1, norm=None, **kwargs):
+    """Rounded ``np.fft.ifft``: conjugate twiddles, then a rounded multiply by ``fl(1/n)``."""
+    return _complex("ifft", a, n, axis, norm, kwargs, +1)
+
+
+@implements(np.fft.rfft)
+def rfft(a, n=None, axis=-1, norm=None, **kwargs):
+    """Rounded ``np.fft.rfft``: the complex FFT of ``a + 0i``, first ``n//2 + 1`` outputs."""
+    n, axis, norm = _check("rfft", a, n, axis, norm, kwargs)
+    full = _complex("fft", a, n, axis, norm, {}, -1)
+    n = full.shape[axis]
+    key = [slice(None)] * full.ndim
+    key[axis] = slice(0, n // 2 + 1)
+    return full[tuple(key)]
+
+
+@implements(np.fft.irfft)
+def irfft(a, n=None, axis=-1, norm=None, **kwargs):
+    """Rounded ``np.fft.irfft``: the inverse complex FFT of the Hermitian
+    extension of ``a``, real part."""
+    n, axis, norm = _check("irfft", a, n, axis, norm, kwargs)
+    pol = _policy_of(a.real if isinstance(a, EmulatedComplex) else a)
+    re, im = _parts_of(a, pol)
+    if n is None:
+        n = 2 * (re.shape[axis] - 1)
+        if n < 1:
+            raise ValueError(f"numpy.fft.irfft: invalid number of data points ({n}) from an "
+                             f"input of length {re.shape[axis]}; pass n=")
+    half = n // 2 + 1
+    re = np.moveaxis(_resize(re, half, axis, pol), axis, -1)
+    im = np.moveaxis(_resize(im, half, axis, pol), axis, -1)
+    last = n // 2 if n % 2 == 0 else None
+    zero = pol.constant(np.zeros(im.shape[:-1] + (1,)))
+    im_parts = [zero, im[..., 1:last], zero] if last is not None and last > 0 else [zero, im[..., 1:]]
+    if n == 1:
+        im_parts = [zero]
+    im = np.concatenate(im_parts, axis=-1)
+    mirror = slice(n - half, 0, -1)         # X[n-k] = conj(X[k]) for k = half .. n-1
+    full_re = np.concatenate([re, re[..., mirror]], axis=-1)
+    full_im = np.concatenate([im, -im[..., mirror]], axis=-1)
+    batch, shape = _to_batch(full_re, -1)
+    full_im, _ = _to_batch(full_im, -1)
+    out, _ = transform(batch, full_im, +1, pol)
+    out, _ = _scale(out, None, n, norm, True, pol)
+    return _from_batch(out, shape, axis)
