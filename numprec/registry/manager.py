@@ -7,7 +7,6 @@ only when one of them is asked for, or when everything is listed.
 """
 from __future__ import annotations
 
-import difflib
 import importlib
 import threading
 import warnings
@@ -240,6 +239,7 @@ class Registry:
             return None if found is None else found[0]
 
     def _unknown(self, table, name, kind, argument):
+        import difflib
         self.load_all()
         close = difflib.get_close_matches(name, list(table), n=3)
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
