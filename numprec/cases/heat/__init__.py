@@ -8,7 +8,6 @@ The 60 m column of Dawson et al. (2018, Clim. Dyn. 51) as in Paxton et al.
   :mod:`~numprec.cases.heat.time_stepping` — the components;
 - :mod:`~numprec.cases.heat.model` — :class:`HeatModel`;
 - :mod:`~numprec.cases.heat.diagnostics` — errors, table, plot, exact solutions;
-- :mod:`~numprec.cases.heat.study` — the study-runner entry point;
 - :mod:`~numprec.cases.heat.cli` — ``python -m numprec.cases.heat``.
 
 ``CASE`` is the registry's case object (``numprec.get_case("heat")``).

@@ -7,12 +7,11 @@ from typing import Optional, Sequence
 import numpy as np
 import xarray as xr
 
-from numprec.cases.cli import (WorkerPool, add_grid_options, add_output_options, check_grid,
-                                check_paths, interrupted)
-from numprec.cases.heat import simulate
+from numprec.cases.cli import (add_grid_options, add_output_options, check_grid, check_paths,
+                                interrupted)
+from numprec.cases.heat import CASE
 from numprec.cases.heat.diagnostics import errors, format_table, plot_profiles
 from numprec.cases.output import provenance_attrs, write_netcdf
-from numprec.emulate import Policy
 
 __all__ = ["DEFAULT_FORMATS", "DEFAULT_ROUNDINGS", "build_parser", "main", "run_all"]
 
@@ -20,28 +19,28 @@ DEFAULT_FORMATS = ("e11m23", "e11m16", "e11m10")
 DEFAULT_ROUNDINGS = ("nearest_even", "stochastic")
 
 
-def _run_one(args):
-    fmt, rounding, years, seed = args
-    policy = None if fmt is None else Policy(fmt, rounding=rounding, seed=seed)
-    return (fmt, rounding), simulate({"years": years}, policy).isel(member=0, drop=True)
-
-
 def run_all(formats, roundings, *, years, seed, workers=2, progress=True):
-    """The double reference and every (format, rounding) run, in parallel."""
-    from tqdm.auto import tqdm
+    """The double reference and every (format, rounding) run: one column each,
+    through the ensemble runner (:func:`numprec.cases.ensemble.run_ensemble`)
+    on ``workers`` processes (serial for 1).
 
-    jobs = [(None, None, years, seed)] + [(f, r, years, seed) for f in formats for r in roundings]
-    results = {}
-    with WorkerPool(workers) as pool, tqdm(total=len(jobs), desc="soil column runs",
-                                           disable=not progress) as bar:
-        for job in jobs:
-            pool.submit(None, _run_one, job)
-        for _, (key, ds) in pool.results():
-            results[key] = ds
-            bar.update(1)
-    reference = results.pop((None, None))
-    ordered = {(f, r): results[(f, r)] for f in formats for r in roundings}
-    return reference, ordered
+    Returns
+    -------
+    (xarray.Dataset, dict)
+        The reference and ``{(format, rounding): Dataset}``, dims (time, depth).
+        The runner derives each experiment's rounding seed from ``seed``.
+    """
+    from numprec.cases.ensemble import EnsembleSpec, Experiment, run_ensemble
+
+    experiments = [Experiment(f, r) for f in formats for r in roundings]
+    spec = EnsembleSpec(CASE, params={"years": years}, reference_members=1,
+                        baseline_members=1, members=1, experiments=tuple(experiments),
+                        seed=seed)
+    res = run_ensemble(spec, executor="process" if workers > 1 else "serial",
+                       workers=workers, progress=progress, verify=False)
+    runs = {(e.format, e.rounding): res.experiments[e.label].isel(member=0, drop=True)
+            for e in experiments}
+    return res.reference.isel(member=0, drop=True), runs
 
 
 _DESCRIPTION = """\

@@ -10,12 +10,7 @@ distance of every variable, pooled over time and members
 (:func:`numprec.verify.verify`) — the study of Paxton et al. (2022,
 "Climate modelling in low precision: effects of both deterministic and
 stochastic rounding", J. Climate 35, §3).  ``python -m numprec.cases.lorenz``
-runs it.
-
-Also here: the entry points of the study runner (``model = "lorenz63"`` /
-``"lorenz96"`` in a study file), :func:`study_member_l63` and
-:func:`study_member_l96`.
-"""
+runs it."""
 from __future__ import annotations
 
 import dataclasses
@@ -24,12 +19,11 @@ import time as _time
 import numpy as np
 import xarray as xr
 
-from numprec.cases.lorenz import CASE, simulate
+from numprec.cases.lorenz import CASE
 from numprec.cases.lorenz.parameters import LorenzParameters
 
 __all__ = ["DEFAULT_FORMATS", "DEFAULT_ROUNDINGS", "DEFAULTS", "Study", "run_study",
-           "result_dataset", "study_policy", "study_member_l63", "study_member_l96",
-           "STUDY_POLICIES"]
+           "result_dataset"]
 
 #: Defaults of the short study run by ``python -m numprec.cases.lorenz``.
 DEFAULT_FORMATS = ("e11m6", "e11m8", "e11m10")
@@ -143,91 +137,3 @@ def result_dataset(study: Study) -> xr.Dataset:
     """The verifier result with units on every numeric variable, for output."""
     from numprec.cases.output import verdict_dataset
     return verdict_dataset(study.result, study.settings, "lorenz")
-
-
-# ---------------------------------------------------------------- study runner
-#: Policy names a Lorenz study (``grid.policies``) may use.
-STUDY_POLICIES = ("all", "kahan", "mixed")
-_COMMON_PARAMETERS = {"trajectories": 100, "time": 50.0, "dt": 0.01, "spinup": 5.0,
-                      "sample_every": 0.1}
-
-
-def study_policy(fmt, rounding, name, *, seed=0, random_bits=None):
-    """The :class:`numprec.emulate.Policy` and compensation of a named policy.
-
-    ``"all"``: every operation in ``fmt``; ``"kahan"``: the same, with the
-    RK4 increment added to the state by Kahan compensated summation (the
-    model option ``compensated=True``); ``"mixed"``: the tendencies
-    (component ``"tendencies"``) in ``fmt``, the time integration and the
-    state in binary32 (Klöwer et al. 2020's mixed precision).
-
-    Returns
-    -------
-    (Policy, bool)
-        The policy and whether the time stepping is compensated.
-    """
-    from numprec.emulate import Policy
-
-    if name not in STUDY_POLICIES:
-        raise ValueError(f"policy {name!r} is not a Lorenz policy; expected one of "
-                         f"{', '.join(STUDY_POLICIES)}")
-    if name == "mixed":
-        return Policy("binary32", rounding=rounding, seed=seed, random_bits=random_bits,
-                      components={"tendencies": fmt}), False
-    return Policy(fmt, rounding=rounding, seed=seed, random_bits=random_bits), name == "kahan"
-
-
-def _study_parameters(system_name):
-    if system_name == "l63":
-        return dict(_COMMON_PARAMETERS)
-    return {**_COMMON_PARAMETERS, "K": 40, "F": 8.0, "J": 0}
-
-
-def _study_member(system_name, params, task):
-    allowed = _study_parameters(system_name)
-    unknown = sorted(set(params) - set(allowed))
-    if unknown:
-        raise ValueError(f"[model] keys {unknown} are not {system_name} parameters "
-                         f"(allowed: {', '.join(allowed)})")
-    p = {**allowed, **params}
-    policy, compensated = None, False
-    if task.format is not None:
-        policy, compensated = study_policy(task.format, task.rounding or "nearest_even",
-                                           task.policy or "all", seed=task.seed)
-    elif task.policy not in (None, "all"):
-        raise ValueError(f"policy {task.policy!r} needs a format (double precision runs "
-                         "no policy)")
-    model = {"system": system_name, "time": float(p["time"]), "dt": float(p["dt"]),
-             "spinup": float(p["spinup"]), "sample_every": float(p["sample_every"]),
-             "ic_spinup": max(float(p["spinup"]), 10.0), "compensated": compensated,
-             **{k: p[k] for k in ("K", "F", "J") if k in p}}
-    ds = simulate(model, policy, members=int(p["trajectories"]), ic_seed=task.ic_seed)
-    if task.policy is not None:
-        ds.attrs["policy"] = task.policy
-    # a study member is a batch of trajectories; the runner stacks members
-    return ds.rename(member="trajectory")
-
-
-def study_member_l63(params, task):
-    """Study-runner entry point (``model = "lorenz63"``): one member is a
-    batch of ``trajectories`` Lorenz-63 trajectories (dim "trajectory").
-
-    ``params`` keys and defaults: :attr:`study_member_l63.parameters`;
-    policies (``task.policy``): :data:`STUDY_POLICIES` (see :func:`study_policy`).
-    """
-    return _study_member("l63", params, task)
-
-
-def study_member_l96(params, task):
-    """Study-runner entry point (``model = "lorenz96"``); as
-    :func:`study_member_l63` with the Lorenz-96 parameters K, F, J (the
-    fast variable ``Y`` is output only when J > 0)."""
-    return _study_member("l96", params, task)
-
-
-study_member_l63.parameters = _study_parameters("l63")
-study_member_l63.policies = STUDY_POLICIES
-study_member_l63.variables = ("x", "y", "z")
-study_member_l96.parameters = _study_parameters("l96")
-study_member_l96.policies = STUDY_POLICIES
-study_member_l96.variables = ("X", "Y")

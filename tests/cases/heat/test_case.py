@@ -7,11 +7,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from numprec.cases.heat import cli, simulate
+from numprec.cases.heat import CASE, cli, simulate
 from numprec.cases.heat.diagnostics import errors
-from numprec.cases.heat.study import study_member
 from numprec.emulate import Policy
-from types import SimpleNamespace
 
 
 def run(fmt=None, rounding="nearest_even", *, years, seed=0):
@@ -60,10 +58,13 @@ def test_same_seed_same_bits_and_other_seed_differs():
     assert not np.array_equal(a["T"].values, c["T"].values)
 
 
-def test_study_member_runs_a_task():
-    task = SimpleNamespace(format="e11m10", rounding="stochastic", seed=9, policy="all")
-    ds = study_member({"years": 0.1, "output_every": 0.05}, task)
-    assert isinstance(ds, xr.Dataset) and ds.sizes["time"] == 3
+def test_the_case_runs_a_batch_of_members():
+    ds = CASE.run({"years": 0.1, "output_every": 0.05}, Policy("e11m10", rounding="stochastic",
+                                                                seed=9), members=3)
+    assert isinstance(ds, xr.Dataset) and ds["T"].dims == ("member", "time", "depth")
+    assert ds.sizes["time"] == 3
+    # members start equal; stochastic rounding gives each its own random numbers
+    assert not np.array_equal(ds["T"].values[0], ds["T"].values[1])
 
 
 def test_cli_rejects_bad_options():
