@@ -1,0 +1,346 @@
+"""The rounded FFT (np.fft.fft / ifft / rfft / irfft on emulated arrays).
+
+Exactness is checked against an op-by-op reference written here with
+``numprec.round`` on scalars, following the algorithm of docs/emulate.md
+("FFT"): Stockham autosort, decimation in frequency, radices 4s, a 2, then
+odd primes; every real operation of the complex arithmetic rounded, each
+whole-array operation taking the next random stream, element ``i`` of its
+(C-order) result array using counter ``i``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import numprec
+from numprec import emulate
+from numprec.emulate.complex import EmulatedComplex
+
+
+# ----------------------------------------------------------- the reference
+def stage_radices(n):
+    out = []
+    while n % 4 == 0:
+        out.append(4)
+        n //= 4
+    if n % 2 == 0:
+        out.append(2)
+        n //= 2
+    f = 3
+    while n > 1:
+        if n % f == 0:
+            out.append(f)
+            n //= f
+        else:
+            f += 2
+    return out
+
+
+class Reference:
+    """Scalar op-by-op rounded complex arithmetic with an explicit stream count."""
+
+    def __init__(self, fmt, rounding, seed, dtype):
+        self.fmt, self.rounding, self.seed = numprec.get_format(fmt), rounding, seed
+        self.dtype = np.dtype(dtype)
+        self.stream = 0
+
+    def constant(self, v):
+        return numprec.round(np.float64(v), self.fmt, "nearest_even").astype(self.dtype)
+
+    def twiddle(self, N, e, sign):
+        """fl(exp(sign 2 pi i e / N)): double, exact at quarter points, rounded once."""
+        e %= N
+        if (4 * e) % N == 0:
+            c, s = [(1.0, 0.0), (0.0, 1.0), (-1.0, 0.0), (0.0, -1.0)][(4 * e) // N]
+        else:
+            theta = (2.0 * np.pi / N) * np.arange(N, dtype=np.float64)
+            c, s = np.cos(theta)[e], np.sin(theta)[e]
+        return self.constant(c), self.constant(sign * s)
+
+    def op(self, fn, shape, *operands):
+        """One whole-array operation: ``fn`` on container scalars for every
+        index of ``shape``, each result rounded with counter = flat index."""
+        out = {}
+        for flat, idx in enumerate(np.ndindex(*shape)):
+            args = [o(idx) for o in operands]
+            exact = fn(*[self.dtype.type(a) for a in args])
+            out[idx] = numprec.round(np.array([exact], dtype=self.dtype), self.fmt, self.rounding,
+                                     seed=self.seed, stream=self.stream, offset=flat)[0]
+        self.stream += 1
+        return out
+
+    def cmul(self, shape, a, b, c, d):
+        p1 = self.op(lambda u, v: u * v, shape, a, c)
+        p2 = self.op(lambda u, v: u * v, shape, b, d)
+        p3 = self.op(lambda u, v: u * v, shape, a, d)
+        p4 = self.op(lambda u, v: u * v, shape, b, c)
+        re = self.op(lambda u, v: u - v, shape, p1.__getitem__, p2.__getitem__)
+        im = self.op(lambda u, v: u + v, shape, p3.__getitem__, p4.__getitem__)
+        return re, im
+
+    def stage(self, xr, xi, R, m, s, sign):
+        """xr, xi: (B, n) arrays of container values."""
+        B = xr.shape[0]
+        X = lambda arr: (lambda idx: arr[idx[0], idx[3] + s * (idx[2] + idx[1] * m)])
+        yr = lambda idx: xr[idx[0], idx[3] + s * idx[2]]          # x_0, for every k
+        yi = lambda idx: xi[idx[0], idx[3] + s * idx[2]]
+        full = (B, R, m, s)
+        for j in range(1, R):
+            aj_r = lambda idx, j=j: xr[idx[0], idx[3] + s * (idx[2] + j * m)]
+            aj_i = lambda idx, j=j: xi[idx[0], idx[3] + s * (idx[2] + j * m)]
+            if R in (2, 4):
+                def unit(idx, j=j, part=0):
+                    e = (-sign * j * idx[1] * (4 // R)) % 4          # factor (-i)^e, exact
+                    a, b = aj_r(idx), aj_i(idx)
+                    return [(a, b), (b, -a), (-a, -b), (-b, a)][e][part]
+                tr = lambda idx, u=unit: u(idx, part=0)
+                ti = lambda idx, u=unit: u(idx, part=1)
+            else:
+                w = [self.twiddle(R, j * k, sign) for k in range(1, R)]
+                sub = (B, R - 1, m, s)
+                shift = lambda idx: (idx[0], idx[1] + 1, idx[2], idx[3])
+                pr, pi = self.cmul(sub, lambda i, f=aj_r: f(shift(i)), lambda i, f=aj_i: f(shift(i)),
+                                   lambda i, w=w: w[i[1]][0], lambda i, w=w: w[i[1]][1])
+                tr = lambda idx, f=aj_r, p=pr: f(idx) if idx[1] == 0 else p[(idx[0], idx[1] - 1) + idx[2:]]
+                ti = lambda idx, f=aj_i, p=pi: f(idx) if idx[1] == 0 else p[(idx[0], idx[1] - 1) + idx[2:]]
+            new_r = self.op(lambda u, v: u + v, full, yr, tr)
+            new_i = self.op(lambda u, v: u + v, full, yi, ti)
+            yr, yi = new_r.__getitem__, new_i.__getitem__
+        if m > 1:
+            sub = (B, R - 1, m, s)
+            shift = lambda idx: (idx[0], idx[1] + 1, idx[2], idx[3])
+            w = lambda idx: self.twiddle(R * m, idx[2] * (idx[1] + 1), sign)
+            tr_, ti_ = self.cmul(sub, lambda i, f=yr: f(shift(i)), lambda i, f=yi: f(shift(i)),
+                                 lambda i: w(i)[0], lambda i: w(i)[1])
+            yr0, yi0 = yr, yi
+            yr = lambda idx: yr0(idx) if idx[1] == 0 else tr_[(idx[0], idx[1] - 1) + idx[2:]]
+            yi = lambda idx: yi0(idx) if idx[1] == 0 else ti_[(idx[0], idx[1] - 1) + idx[2:]]
+        n = R * m * s
+        outr = np.empty((B, n), self.dtype)
+        outi = np.empty((B, n), self.dtype)
+        for idx in np.ndindex(*full):
+            b, k, p, q = idx
+            outr[b, q + s * (R * p + k)] = yr(idx)
+            outi[b, q + s * (R * p + k)] = yi(idx)
+        return outr, outi
+
+    def dft(self, xr, xi, sign):
+        n = xr.shape[1]
+        n_cur, s = n, 1
+        for R in stage_radices(n):
+            m = n_cur // R
+            xr, xi = self.stage(xr, xi, R, m, s, sign)
+            n_cur, s = m, s * R
+        return xr, xi
+
+    def scale(self, arr, factor):
+        f = self.constant(factor)
+        res = self.op(lambda u, v: u * v, arr.shape, lambda i: arr[i], lambda i: f)
+        return np.array([res[i] for i in np.ndindex(*arr.shape)], self.dtype).reshape(arr.shape)
+
+
+def reference(func, x, fmt, rounding, seed, dtype, n=None, norm="backward"):
+    """The documented rounded transform of ``x`` (2-d, last axis)."""
+    ref = Reference(fmt, rounding, seed, dtype)
+    if func == "irfft":
+        Xr, Xi = np.real(x).astype(dtype), np.imag(x).astype(dtype)
+        n = 2 * (x.shape[1] - 1) if n is None else n
+        half = n // 2 + 1
+        Xr, Xi = Xr[:, :half], Xi[:, :half].copy()
+        Xi[:, 0] = 0
+        if n % 2 == 0:
+            Xi[:, n // 2] = 0
+        fr = np.concatenate([Xr, Xr[:, 1:n - half + 1][:, ::-1]], axis=1)
+        fi = np.concatenate([Xi, -Xi[:, 1:n - half + 1][:, ::-1]], axis=1)
+        out, _ = ref.dft(fr, fi, +1)
+        factor = {"backward": 1 / n, "ortho": 1 / np.sqrt(n), "forward": 1.0}[norm]
+        return ref.scale(out, factor) if factor != 1.0 else out
+    xr = np.real(x).astype(dtype)
+    xi = np.imag(x).astype(dtype) if np.iscomplexobj(x) else np.zeros_like(xr)
+    sign = +1 if func == "ifft" else -1
+    yr, yi = ref.dft(xr, xi, sign)
+    n = x.shape[1]
+    inverse = func == "ifft"
+    factor = 1 / np.sqrt(n) if norm == "ortho" else (1 / n if (norm == "backward") == inverse else 1.0)
+    if factor != 1.0:
+        yr, yi = ref.scale(yr, factor), ref.scale(yi, factor)
+    if func == "rfft":
+        yr, yi = yr[:, :n // 2 + 1], yi[:, :n // 2 + 1]
+    return yr, yi, ref.stream
+
+
+def _bits(a):
+    a = np.ascontiguousarray(a)
+    return a.view(np.uint64 if a.dtype == np.float64 else np.uint32)
+
+
+# ----------------------------------------------------- (a) bit-identical
+LENGTHS = [2, 3, 4, 5, 6, 8, 12, 15, 16, 30, 48, 96, 7, 11]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("rounding", ["nearest_even", "stochastic"])
+@pytest.mark.parametrize("n", LENGTHS)
+def test_fft_matches_the_op_by_op_reference(n, rounding, dtype):
+    rng = np.random.default_rng(n)
+    x = rng.standard_normal((2, n)) + 1j * rng.standard_normal((2, n))
+    pol = emulate.Policy("e8m7", rounding=rounding, seed=11, dtype=dtype)
+    xr, xi = pol.constant(x.real), pol.constant(x.imag)       # no streams
+    xc = numprec.round(x.real, "e8m7") + 1j * numprec.round(x.imag, "e8m7")
+    X = np.fft.fft(EmulatedComplex(xr, xi))
+    yr, yi, streams = reference("fft", xc, "e8m7", rounding, 11, dtype)
+    assert isinstance(X, EmulatedComplex) and X.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(_bits(X.real.to_numpy(dtype)), _bits(yr))
+    np.testing.assert_array_equal(_bits(X.imag.to_numpy(dtype)), _bits(yi))
+    assert pol.streams_used == streams
+
+
+@pytest.mark.parametrize("rounding", ["nearest_even", "stochastic"])
+@pytest.mark.parametrize("func,n,norm", [("ifft", 12, "backward"), ("ifft", 7, "ortho"),
+                                         ("fft", 6, "forward"), ("rfft", 16, "backward"),
+                                         ("rfft", 15, "ortho")])
+def test_ifft_rfft_and_norms_match_the_reference(func, n, norm, rounding):
+    rng = np.random.default_rng(3)
+    pol = emulate.Policy("e5m10", rounding=rounding, seed=5)
+    if func == "rfft":
+        x = numprec.round(rng.standard_normal((3, n)), "e5m10")
+        X = np.fft.rfft(pol.constant(x), norm=norm)
+    else:
+        x = numprec.round(rng.standard_normal((3, n)), "e5m10") + 1j * numprec.round(rng.standard_normal((3, n)), "e5m10")
+        X = getattr(np.fft, func)(EmulatedComplex(pol.constant(x.real), pol.constant(x.imag)), norm=norm)
+    yr, yi, streams = reference(func, x, "e5m10", rounding, 5, "float64", norm=norm)
+    np.testing.assert_array_equal(_bits(X.real.to_numpy()), _bits(yr))
+    np.testing.assert_array_equal(_bits(X.imag.to_numpy()), _bits(yi))
+    assert pol.streams_used == streams
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("rounding", ["nearest_even", "stochastic"])
+@pytest.mark.parametrize("n,m", [(8, 5), (9, 5), (12, None), (7, 4)])
+def test_irfft_matches_the_reference(n, m, rounding, dtype):
+    rng = np.random.default_rng(n)
+    m = n // 2 + 1 if m is None else m
+    pol = emulate.Policy("e5m10", rounding=rounding, seed=2, dtype=dtype)
+    Xr = numprec.round(rng.standard_normal((2, m)), "e5m10")
+    Xi = numprec.round(rng.standard_normal((2, m)), "e5m10")
+    out = np.fft.irfft(EmulatedComplex(pol.constant(Xr), pol.constant(Xi)), n=n)
+    ref = reference("irfft", Xr + 1j * Xi, "e5m10", rounding, 2, dtype, n=n)
+    np.testing.assert_array_equal(_bits(out.to_numpy(dtype)), _bits(ref))
+
+
+def test_stochastic_results_repeat_under_a_seed_and_differ_across_seeds():
+    x = np.random.default_rng(0).standard_normal((4, 48))
+    runs = [np.fft.rfft(emulate.Policy("e5m10", rounding="stochastic", seed=s).constant(x)).to_numpy()
+            for s in (1, 1, 2)]
+    np.testing.assert_array_equal(runs[0], runs[1])
+    assert not np.array_equal(runs[0], runs[2])
+
+
+# -------------------------------------------- (b), (c) binary64 vs numpy
+def _relerr(got, want):
+    return np.max(np.abs(got - want)) / np.max(np.abs(want))
+
+
+@pytest.mark.parametrize("shape,axis", [((96,), 0), ((8, 48, 96), -1), ((5, 30, 4), 1),
+                                        ((12, 3, 2), 0), ((2, 11, 3), -2)])
+def test_binary64_agrees_with_numpy_fft(shape, axis):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(shape)
+    z = x + 1j * rng.standard_normal(shape)
+    pol = emulate.Policy("e11m52")
+    ez = EmulatedComplex(pol.asarray(z.real), pol.asarray(z.imag))
+    ex = pol.asarray(x)
+    for norm in ("backward", "ortho", "forward"):
+        assert _relerr(np.fft.fft(ez, axis=axis, norm=norm).to_numpy(), np.fft.fft(z, axis=axis, norm=norm)) < 1e-13
+        assert _relerr(np.fft.ifft(ez, axis=axis, norm=norm).to_numpy(), np.fft.ifft(z, axis=axis, norm=norm)) < 1e-13
+        assert _relerr(np.fft.rfft(ex, axis=axis, norm=norm).to_numpy(), np.fft.rfft(x, axis=axis, norm=norm)) < 1e-13
+        X = np.fft.rfft(x, axis=axis)
+        eX = EmulatedComplex(pol.asarray(X.real), pol.asarray(X.imag))
+        n = shape[axis]
+        got = np.fft.irfft(eX, n=n, axis=axis, norm=norm)
+        assert isinstance(got, emulate.EmulatedArray)
+        assert _relerr(got.to_numpy(), np.fft.irfft(X, n=n, axis=axis, norm=norm)) < 1e-13
+
+
+@pytest.mark.parametrize("n_arg", [5, 17, 64])
+def test_binary64_n_argument_cuts_or_pads_like_numpy(n_arg):
+    x = np.random.default_rng(2).standard_normal((3, 20))
+    pol = emulate.Policy("binary64")
+    ex = pol.asarray(x)
+    assert _relerr(np.fft.fft(ex, n=n_arg).to_numpy(), np.fft.fft(x, n=n_arg)) < 1e-13
+    assert _relerr(np.fft.rfft(ex, n=n_arg).to_numpy(), np.fft.rfft(x, n=n_arg)) < 1e-13
+    X = np.fft.rfft(x)
+    eX = EmulatedComplex(pol.asarray(X.real), pol.asarray(X.imag))
+    assert _relerr(np.fft.irfft(eX, n=n_arg).to_numpy(), np.fft.irfft(X, n=n_arg)) < 1e-13
+
+
+@pytest.mark.parametrize("n", [96, 48, 15, 7, 1, 2])
+def test_binary64_round_trip(n):
+    x = np.random.default_rng(n).standard_normal((8, 6, n))
+    pol = emulate.Policy("e11m52")
+    back = np.fft.irfft(np.fft.rfft(pol.asarray(x)), n=n)
+    assert _relerr(back.to_numpy(), x) < 1e-13
+
+
+def test_spectral_round_trip_in_low_precision_stays_emulated():
+    """rfft -> scale modes -> irfft, as a spectral model does it."""
+    pol = emulate.Policy("e5m10", rounding="stochastic", seed=4)
+    x = pol.asarray(np.sin(np.linspace(0, 2 * np.pi, 96, endpoint=False))[None, :] * np.ones((4, 1)))
+    k = np.arange(49)
+    X = np.fft.rfft(x)
+    X = X * np.exp(-(k / 20.0) ** 2)                 # a real filter: 2 rounded products
+    X[..., 40:] = 0.0
+    y = np.fft.irfft(X, n=96)
+    assert isinstance(y, emulate.EmulatedArray) and y.format == pol.compute
+    np.testing.assert_array_equal(numprec.round(y.to_numpy(), "e5m10"), y.to_numpy())
+    assert np.max(np.abs(y.to_numpy() - x.to_numpy())) < 2e-2
+
+
+def test_emulated_complex_arithmetic_is_rounded_op_by_op():
+    pol = emulate.Policy("e5m10")
+    a, b, c, d = (numprec.round(v, "e5m10") for v in np.random.default_rng(0).standard_normal((4, 5)))
+    z = EmulatedComplex(pol.constant(a), pol.constant(b)) * EmulatedComplex(pol.constant(c), pol.constant(d))
+    r = lambda v: numprec.round(v, "e5m10")
+    np.testing.assert_array_equal(z.real.to_numpy(), r(r(a * c) - r(b * d)))
+    np.testing.assert_array_equal(z.imag.to_numpy(), r(r(a * d) + r(b * c)))
+    s = EmulatedComplex(pol.constant(a), pol.constant(b)) + EmulatedComplex(pol.constant(c), pol.constant(d))
+    np.testing.assert_array_equal(s.to_numpy(), r(a + c) + 1j * r(b + d))
+    assert s.to_numpy().dtype == np.complex128
+
+
+# ------------------------------------------------------- (d) bad input
+@pytest.mark.parametrize("func", [np.fft.fft, np.fft.ifft, np.fft.rfft, np.fft.irfft])
+def test_bad_arguments_raise_clear_errors(func):
+    x = emulate.Policy("e5m10").asarray(np.ones((3, 4)))
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        func(x, n=0)
+    with pytest.raises(TypeError, match="n must be an integer"):
+        func(x, n=2.5)
+    with pytest.raises(np.exceptions.AxisError):
+        func(x, axis=2)
+    with pytest.raises(TypeError, match="axis must be an integer"):
+        func(x, axis="x")
+    with pytest.raises(ValueError, match="norm must be one of"):
+        func(x, norm="unitary")
+    with pytest.raises(TypeError, match="does not support out"):
+        func(x, out=np.empty((3, 4), complex))
+
+
+def test_rfft_refuses_complex_input_and_irfft_needs_a_length():
+    pol = emulate.Policy("e5m10")
+    z = EmulatedComplex(pol.asarray(np.ones(4)), pol.asarray(np.ones(4)))
+    with pytest.raises(TypeError, match="rfft needs real input"):
+        np.fft.rfft(z)
+    with pytest.raises(ValueError, match="invalid number of data points"):
+        np.fft.irfft(EmulatedComplex(pol.asarray(np.ones(1)), pol.asarray(np.ones(1))))
+
+
+# ------------------------------------------------ (e) plain numpy untouched
+def test_plain_arrays_still_use_numpy_fft():
+    x = np.random.default_rng(0).standard_normal((4, 12))
+    with emulate.Policy("e5m10"):
+        got = np.fft.rfft(x)
+        back = np.fft.irfft(got, n=12)
+    assert isinstance(got, np.ndarray) and got.dtype == np.complex128
+    np.testing.assert_array_equal(got, np.fft.rfft(x))
+    np.testing.assert_array_equal(back, np.fft.irfft(np.fft.rfft(x), n=12))
