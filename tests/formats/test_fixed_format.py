@@ -162,7 +162,7 @@ def test_fixed_properties(i, f, signed):
 def test_fixed_config_round_trip(fmt):
     import json
 
-    from numprec.formats import from_config
+    from numprec import from_config
     cfg = fmt.get_config()
     assert "id" in cfg
     back = from_config(json.loads(json.dumps(cfg)))

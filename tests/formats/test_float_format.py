@@ -140,7 +140,7 @@ CONFIG_FORMATS = (
 
 @pytest.mark.parametrize("fmt", CONFIG_FORMATS, ids=lambda f: f.name)
 def test_config_round_trip(fmt):
-    from numprec.formats import from_config
+    from numprec import from_config
     cfg = fmt.get_config()
     assert "id" in cfg
     back = from_config(json.loads(json.dumps(cfg)))
