@@ -110,6 +110,8 @@ def resolve_case(case):
         return numprec.get_case(case)
     except LookupError as exc:
         raise ValueError(f"case {case!r}: {exc}") from None
+    except ImportError as exc:            # a registered case whose module fails
+        raise ValueError(str(exc)) from None
 
 
 def case_name(case) -> str:
@@ -607,7 +609,8 @@ class EnsembleResult:
     ``verdicts`` is the :func:`numprec.verify.verify` Dataset (dims
     experiment x variable); ``reference``, ``baseline`` and ``experiments``
     (label -> Dataset) the member data (dims member, time, ...), spin-up
-    included; ``ran``/``reused``/``replaced`` count tasks.
+    included; ``ran``/``reused``/``replaced`` count tasks, ``removed`` the
+    temporaries of an earlier, killed run that were deleted first.
     """
 
     verdicts: object
@@ -617,6 +620,7 @@ class EnsembleResult:
     ran: int = 0
     reused: int = 0
     replaced: int = 0
+    removed: int = 0
 
 
 def _combine(parts):
@@ -698,8 +702,7 @@ def run_ensemble(spec: EnsembleSpec, *, executor="serial", workers=None, schedul
     for task in tasks[:1] + [t for t in tasks if t.experiment is not None][:1]:
         spec.task_params(case, task)           # unknown parameters: refused now
     members = None if output is None else MemberStore(output, store)
-    if members is not None:
-        members.remove_temporaries()
+    removed = 0 if members is None else len(members.remove_temporaries())
     todo, stale = _plan(spec, case, tasks, members, overwrite)
     variables = tuple(spec.variables or ()) + tuple(v for v in spec.joint
                                                     if v not in (spec.variables or ()))
@@ -732,4 +735,4 @@ def run_ensemble(spec: EnsembleSpec, *, executor="serial", workers=None, schedul
     experiments = {label: _combine([data(t) for t in group]) for label, group in groups.items()}
     verdicts = verify_ensembles(spec, reference, baseline, experiments) if verify else None
     return EnsembleResult(verdicts, reference, baseline, experiments, ran=len(todo),
-                          reused=len(tasks) - len(todo), replaced=stale)
+                          reused=len(tasks) - len(todo), replaced=stale, removed=removed)

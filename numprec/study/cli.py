@@ -47,6 +47,9 @@ def run_study(path, *, scheduler=None, workers=None, output=None, progress=True,
     with study_lock(spec.output):
         done = run_members(spec, executor=executor, scheduler=scheduler, workers=workers,
                            progress=progress, overwrite=overwrite)
+        if progress and done.removed:
+            print(f"{spec.name}: removed {done.removed} temporary file(s) left by an "
+                  f"interrupted run", file=sys.stderr)
         if progress:
             extra = (f" ({done.replaced} replacing files of another setup)" if done.replaced
                      else "")

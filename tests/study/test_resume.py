@@ -161,6 +161,7 @@ def test_resume_removes_temporaries_of_a_killed_run(done, tmp_path):
     before = snapshot(copy)
     proc = run_cli(write_study(tmp_path / "s.toml", copy))
     assert proc.returncode == 0, proc.stderr
+    assert "removed 5 temporary file(s) left by an interrupted run" in proc.stderr
     assert not any(p.exists() for p in planted) and not zarr_tmp.exists()
     assert all(p.exists() for p in mine)
     assert snapshot(copy) == before
