@@ -747,7 +747,7 @@ cdef class Fused:
     cdef StreamCounter counter
     cdef object dtype
     # set by bind(): what apply() needs to read and make emulated arrays
-    cdef object policy, compute, array_type, scalars, ops, exact, kinds
+    cdef object plan, compute, array_type, scalars, ops, exact, kinds
 
     def __init__(self, Spec spec, int mode, int rbits, bint stochastic, uint64_t seed,
                  StreamCounter counter not None, dtype):
@@ -766,15 +766,17 @@ cdef class Fused:
     cdef inline uint64_t _key(self, uint64_t stream):
         return stream_key(self.seed, stream) if self.job.rnd_on else 0
 
-    def bind(self, policy, compute, array_type, ops, exact):
-        """Attach what :meth:`apply` needs: the policy whose operations it
-        carries out, its compute format, the emulated array type, the
+    def bind(self, plan, compute, array_type, ops, exact):
+        """Attach what :meth:`apply` needs: the execution plan
+        (:class:`numprec.emulate.plan.Plan`) whose operations it carries
+        out (its ``operand``, ``scalar`` and ``scalars``), its compute
+        format, the emulated array type, the
         ``{ufunc: OP_...}`` table of fused operations and the set of ufuncs
         whose results need no rounding."""
-        self.policy = policy
+        self.plan = plan
         self.compute = compute
         self.array_type = array_type
-        self.scalars = policy._scalars
+        self.scalars = plan.scalars
         self.ops = dict(ops)
         self.exact = frozenset(exact)
         self.kinds = {}
@@ -846,13 +848,13 @@ cdef class Fused:
             if type(x) is E and x._format is compute:
                 d = x._data
                 if d.dtype is not dt and d.dtype != dt:
-                    d = self.policy._operand(x, E)
+                    d = self.plan.operand(x)
             elif type(x) is float or type(x) is int:
                 d = self.scalars.get(x)
                 if d is None:
-                    d = self.policy._scalar(x)
+                    d = self.plan.scalar(x)
             else:
-                d = self.policy._operand(x, E)
+                d = self.plan.operand(x)
             raw[k] = d
         return raw
 

@@ -28,7 +28,8 @@ import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
 from numprec.emulate import engine as eng
-from numprec.emulate.policy import ACTIVE_POLICIES, Policy, active_policy
+from numprec.emulate.context import ACTIVE_POLICIES, active_policy
+from numprec.emulate.handlers import dispatch
 
 _SCALARS = (float, int, np.floating, np.integer)
 
@@ -107,7 +108,7 @@ class EmulatedArray(NDArrayOperatorsMixin):
         if x is None and policy is None:        # unpickling / copy
             return object.__new__(cls)
         policy = policy if policy is not None else active_policy()
-        if not isinstance(policy, Policy):
+        if getattr(policy, "plan", None) is None or not callable(getattr(policy, "asarray", None)):
             raise TypeError("EmulatedArray(x, policy) needs a numprec.emulate.Policy (or an "
                             "active `with policy:` block)")
         return policy.asarray(x)
@@ -205,7 +206,6 @@ class EmulatedArray(NDArrayOperatorsMixin):
     def __array_function__(self, func, types, args, kwargs):
         if not all(issubclass(t, (EmulatedArray, np.ndarray)) for t in types):
             return NotImplemented
-        from numprec.emulate.functions import dispatch
         return dispatch(func, args, kwargs)
 
     # ---------------------------------------------------- fast operators
@@ -241,8 +241,7 @@ class EmulatedArray(NDArrayOperatorsMixin):
         if isinstance(key, EmulatedArray):
             key = key._data
         pol = active_policy() or self._policy
-        from numprec.emulate.functions import converted_value
-        self._data[key] = converted_value(pol, value, self._format)
+        self._data[key] = eng.converted_value(pol, value, self._format)
 
     @property
     def T(self):

@@ -28,11 +28,9 @@ import warnings
 import numpy as np
 
 from numprec._kernels import fused as _fk
-from numprec._kernels.floatround import key_for, round_array
-from numprec.emulate.rounder import Rounder
-from numprec.rounding.threads import PARALLEL_MIN_SIZE, get_num_threads
+from numprec.emulate.context import active_policy
 from numprec.emulate.errors import EmulationLeakWarning
-from numprec.emulate.policy import active_policy, contains
+from numprec.emulate.plan import contains
 from numprec.emulate import reductions as red
 
 #: Ufuncs whose float results are always values of a signed float format
@@ -42,85 +40,68 @@ EXACT_UFUNCS = frozenset({np.negative, np.positive, np.absolute, np.fabs, np.max
 #: Reductions/accumulations that only select values (no rounding needed).
 SELECTING_REDUCTIONS = frozenset({np.maximum, np.minimum, np.fmax, np.fmin})
 
-#: Module switch of the fused kernels (:mod:`numprec._kernels.fused`): when
-#: True, add/subtract/multiply/divide/square on operands of one shape (or an
-#: array and a scalar), each C-contiguous or with contiguous rows (stencil
-#: slices such as ``x[..., 1:, :]``, ``x[..., :, 1:]``, run row by row) are
-#: computed and rounded in one pass, and
-#: other ufunc results are rounded by its mode-specialised loop.  False sends
-#: every operation through numpy and the generic rounding kernel.  Both give
-#: the same bits (tests/emulate/test_fused.py); the switch is for tests and
-#: timings.
-FUSED = True
-
-#: Ufuncs the fused kernels compute themselves.
+#: Ufuncs the fused kernels compute themselves: add, subtract, multiply,
+#: divide and square on operands of one shape (or an array and a scalar),
+#: each C-contiguous or with contiguous rows (stencil slices such as
+#: ``x[..., 1:, :]``), computed and rounded in one pass; other ufunc results
+#: are rounded in place by the kernel's mode-specialised loop.
 FUSED_UFUNCS = {np.add: _fk.OP_ADD, np.subtract: _fk.OP_SUBTRACT,
                 np.multiply: _fk.OP_MULTIPLY, np.true_divide: _fk.OP_DIVIDE,
                 np.square: _fk.OP_SQUARE}
 
-_array_type = None
-
-
-def _E():
-    global _array_type
-    if _array_type is None:
-        from numprec.emulate.array import EmulatedArray
-        _array_type = EmulatedArray
-    return _array_type
-
 
 # --------------------------------------------------------------- results
 def rounder_for(pol, fmt):
-    """A rounder to ``fmt`` with the policy's scheme (cached on the policy)."""
-    if fmt is pol.compute:
-        return pol._round_c
-    if fmt is pol.storage:
-        return pol._round_s
-    cache = pol.__dict__.setdefault("_rounders", {})
-    r = cache.get(fmt)
-    if r is None:
-        r = cache[fmt] = Rounder(fmt, pol.rounding, pol.random_bits)
-    return r
+    """A rounder to ``fmt`` with the policy's scheme (cached in its plan)."""
+    return pol.plan.rounder_for(fmt)
 
 
-def fused_for(pol):
-    """The policy's :class:`numprec._kernels.fused.Fused` (cached on it), or
-    None where the fused kernels do not apply: no kernel rounding or an
-    arithmetic scheme (``pol._fast`` false), or nothing to round
-    (``pol._identity``)."""
+def fused_for(plan):
+    """The plan's :class:`numprec._kernels.fused.Fused` (cached in it), or
+    None where the fused kernels do not apply (``plan.fused_ok`` false: no
+    kernel rounding, an arithmetic scheme, or the debug reference path), or
+    nothing to round (``plan.identity``)."""
+    cache = plan.cache
     try:
-        return pol._fused_kernel
-    except AttributeError:
+        return cache["fused"]
+    except KeyError:
         pass
     fz = None
-    if pol._fast and not pol._identity:
-        tree = pol._tree
-        fz = _fk.Fused(pol._spec, pol._mode, pol._rbits, pol._stochastic, tree.seed,
-                       tree.counter, tree.dtype)
-        fz.bind(pol, pol.compute, _E(), FUSED_UFUNCS, EXACT_UFUNCS)
-    pol._fused_kernel = fz
+    if plan.fused_ok and not plan.identity:
+        rc = plan.round_compute
+        fz = _fk.Fused(rc.kernel, rc.mode, rc.rbits, bool(plan.rounding.stochastic), plan.seed,
+                       plan.counter, plan.dtype)
+        fz.bind(plan, plan.compute, plan.array_type, FUSED_UFUNCS, EXACT_UFUNCS)
+    cache["fused"] = fz
     return fz
 
 
 def const_rounder_for(pol, fmt):
     """A round-to-nearest-even rounder to ``fmt`` (for constants)."""
-    if fmt is pol.compute:
-        return pol._const_c
-    cache = pol.__dict__.setdefault("_const_rounders", {})
-    r = cache.get(fmt)
-    if r is None:
-        from numprec.rounding.schemes import BUILTIN
-        r = cache[fmt] = Rounder(fmt, BUILTIN["nearest_even"])
-    return r
+    return pol.plan.const_rounder_for(fmt)
 
 
 def convert_to(pol, data, fmt):
     """``data`` (any float ndarray, not modified) rounded to ``fmt`` with the
     policy's scheme, as a new array in the policy's container dtype."""
-    rounder = rounder_for(pol, fmt)
-    work = np.array(data, dtype=np.float64)
-    work = rounder(work, pol.seed, pol._take_stream(rounder, work.dtype))
-    return work.astype(pol.dtype, copy=False)
+    return pol.plan.convert_to(data, fmt)
+
+
+def converted_value(pol, v, fmt):
+    """Raw data of one value argument, in ``fmt`` and the container dtype:
+    emulated values converted with the policy's scheme (one stream) unless
+    ``fmt`` holds them, constants with round-to-nearest-even."""
+    plan = pol.plan
+    if isinstance(v, plan.array_type):
+        if v._format is fmt or contains(fmt, v._format):
+            data = v._data
+            return data if data.dtype == plan.dtype else data.astype(plan.dtype)
+        return plan.convert_to(v._data, fmt)
+    if isinstance(v, (bool, np.bool_)) or (isinstance(v, np.ndarray) and v.dtype.kind == "b"):
+        return v
+    arr = np.array(v, dtype=np.float64)
+    arr = plan.const_rounder_for(fmt)(arr, 0, 0)
+    return arr.astype(plan.dtype, copy=False) if arr.ndim else float(arr)
 
 
 def _caller_stacklevel():
@@ -153,11 +134,10 @@ def write_into(pol, target, res, fmt):
     emulated array, or a plain ndarray: then numpy's assignment casting, as
     numpy's reductions do, and an :class:`EmulationLeakWarning` for float
     results inside an active policy)."""
-    E = _E()
-    if isinstance(target, E):
+    if isinstance(target, pol.plan.array_type):
         tfmt = target._format
         if not (tfmt is fmt or contains(tfmt, fmt)):
-            res = convert_to(pol, res, tfmt)
+            res = pol.plan.convert_to(res, tfmt)
         target._data[...] = res
     else:
         if np.asarray(res).dtype.kind == "f" and active_policy() is not None:
@@ -169,7 +149,7 @@ def write_into(pol, target, res, fmt):
 def _out_dtype(x, E):
     """The dtype numpy's type resolution sees for the operand ``x``."""
     if isinstance(x, E):
-        return x._data.dtype
+        return x.dtype
     if isinstance(x, np.ndarray):
         return x.dtype
     if isinstance(x, np.generic):
@@ -179,15 +159,15 @@ def _out_dtype(x, E):
     return np.asarray(x).dtype
 
 
-def check_casting(ufunc, inputs, out, kwargs, reduction=False):
+def check_casting(ufunc, inputs, out, kwargs, reduction=False, *, array_type):
     """Raise numpy's own error if numpy would refuse to cast ``ufunc``'s
     results into the ``out`` targets (plain ndarrays among them): the
     casting rule of ``kwargs`` (default "same_kind"), checked by
     ``ufunc.resolve_dtypes`` with the operands' dtypes (emulated operands:
-    their container dtype)."""
+    their container dtype; ``array_type``: the emulated array class)."""
     if not out:
         return
-    E = _array_type or _E()
+    E = array_type
     if all(t is None or isinstance(t, E) for t in out):
         return
     dtypes = tuple(_out_dtype(x, E) for x in inputs)
@@ -212,74 +192,56 @@ def finish(pol, home, res, target=None, exact=False):
             write_into(pol, target, res, pol.compute)
             return target
         return res
+    plan = pol.plan
     if exact:
-        if res.dtype != pol.dtype:
-            res = res.astype(pol.dtype)
+        if res.dtype != plan.dtype:
+            res = res.astype(plan.dtype)
     else:
-        res = pol._round_result(res)
+        res = plan.round_result(res)
     if target is not None:
-        return write_into(pol, target, res, pol.compute)
-    return _E()._new(res, pol.compute, home)
+        return write_into(pol, target, res, plan.compute)
+    return plan.wrap(res, plan.compute, home)
 
 
 # ----------------------------------------------------------------- ufuncs
-def _wrap(res, fmt, home, E):
-    o = object.__new__(E)
-    o._data = res
-    o._format = fmt
-    o._policy = home
-    return o
-
-
 def call(pol, home, ufunc, inputs, out, kwargs):
     """``ufunc(*inputs, out=out, **kwargs)`` rounded by ``pol``."""
+    plan = pol.plan
     if out is None and not kwargs:
-        if FUSED:
-            # The common case in C: add/subtract/multiply/divide/square in one
-            # pass of the fused kernel, other ufuncs rounded by its loops.
-            try:
-                fz = pol._fused_kernel
-            except AttributeError:
-                fz = fused_for(pol)
-            if fz is not None:
-                res = fz.apply(ufunc, inputs, home)
-                if res is not None:
-                    if type(res) is tuple:
-                        return finish(pol, home, res[0], None, False)
-                    return res
-        if pol._fast and ufunc.nout == 1 and ufunc.signature is None:
-            # Without the fused kernels (or nothing to round): operands
-            # already in the compute format, a fresh float result.
-            E = _array_type or _E()
-            compute = pol.compute
-            dt = pol._tree.dtype
-            raw = [x._data if (type(x) is E and x._format is compute and x._data.dtype == dt)
-                   else pol._operand(x, E) for x in inputs]
-            return _fast_result(pol, home, ufunc, ufunc(*raw), E)
-    E = _array_type or _E()
+        # The common case in C: add/subtract/multiply/divide/square in one
+        # pass of the fused kernel, other ufuncs rounded by its loops.
+        cache = plan.cache
+        fz = cache["fused"] if "fused" in cache else fused_for(plan)
+        if fz is not None:
+            res = fz.apply(ufunc, inputs, home)
+            if res is not None:
+                if type(res) is tuple:
+                    return finish(pol, home, res[0], None, False)
+                return res
+    E = plan.array_type
     if out is not None:
-        check_casting(ufunc, inputs, out, kwargs)
+        check_casting(ufunc, inputs, out, kwargs, array_type=E)
     if ufunc is np.matmul:
         return matmul(pol, home, inputs, out, kwargs)
     if ufunc.signature is not None:
         raise TypeError(f"numprec.emulate has no rounded implementation of the generalized "
                         f"ufunc {ufunc.__name__}; supported: matmul")
-    raw = [pol._operand(x, E) for x in inputs]
-    arith = pol._arith
+    raw = [plan.operand(x) for x in inputs]
+    arith = plan.arithmetic
     if arith is not None and (ufunc is np.multiply or ufunc is np.square) and not kwargs:
         a = raw[0]
         b = raw[1] if ufunc is np.multiply else raw[0]
-        res = arith.multiply(a, b, pol.compute)
+        res = arith.multiply(a, b, plan.compute)
         return finish(pol, home, res, out[0] if out else None)
-    exact = ufunc in EXACT_UFUNCS and pol._exact_ok
+    exact = ufunc in EXACT_UFUNCS and plan.exact_ok
     if out is not None and len(out) == 1 and ufunc.nout == 1:
         target = out[0]
-        if (type(target) is E and target._format is pol.compute
-                and target._data.dtype == pol.dtype and target._data.flags.c_contiguous):
+        if (type(target) is E and target._format is plan.compute
+                and target._data.dtype == plan.dtype and target._data.flags.c_contiguous):
             data = target._data
             ufunc(*raw, out=data, **kwargs)
             if not exact and data.dtype.kind == "f":
-                pol._round_result(data)          # in place: data is C-contiguous
+                plan.round_result(data)          # in place: data is C-contiguous
             return target
     res = ufunc(*raw, **kwargs)
     if ufunc.nout == 1:
@@ -288,35 +250,19 @@ def call(pol, home, ufunc, inputs, out, kwargs):
     return tuple(finish(pol, home, r, t, exact) for r, t in zip(res, targets))
 
 
-def _fast_result(pol, home, ufunc, res, E):
-    """Round (with the generic kernel) and wrap a fresh ufunc result of the
-    fast path: the path without the fused kernels."""
-    dt = pol._tree.dtype
-    if type(res) is np.ndarray and res.dtype == dt and res.flags.c_contiguous:
-        if ufunc not in EXACT_UFUNCS and not pol._identity:
-            tree = pol._tree
-            stream = tree.counter.take()
-            flat = res.reshape(-1)
-            n = flat.size
-            round_array(flat, flat, pol._spec, pol._mode,
-                        key_for(tree.seed, stream) if pol._stochastic else 0, 0,
-                        pol._rbits, 1 if n < PARALLEL_MIN_SIZE else get_num_threads())
-        return _wrap(res, pol.compute, home, E)
-    return finish(pol, home, res, None, ufunc in EXACT_UFUNCS and pol._exact_ok)
-
-
 def outer(pol, home, ufunc, inputs, out, kwargs):
     if len(inputs) != 2:
         raise TypeError(f"{ufunc.__name__}.outer takes two operands")
+    plan = pol.plan
     if out is not None:
-        check_casting(ufunc, inputs, out, kwargs)
-    a, b = (np.asarray(pol._operand(x, _E())) for x in inputs)
-    if pol._arith is not None and ufunc is np.multiply and not kwargs:
-        res = pol._arith.multiply(a.reshape(a.shape + (1,) * b.ndim), b, pol.compute)
+        check_casting(ufunc, inputs, out, kwargs, array_type=plan.array_type)
+    a, b = (np.asarray(plan.operand(x)) for x in inputs)
+    if plan.arithmetic is not None and ufunc is np.multiply and not kwargs:
+        res = plan.arithmetic.multiply(a.reshape(a.shape + (1,) * b.ndim), b, plan.compute)
     else:
         res = ufunc.outer(a, b, **kwargs)
     return finish(pol, home, res, out[0] if out else None,
-                  ufunc in EXACT_UFUNCS and pol._exact_ok)
+                  ufunc in EXACT_UFUNCS and plan.exact_ok)
 
 
 def _no_extra(kwargs, what):
@@ -336,7 +282,7 @@ def reduce(pol, home, ufunc, inputs, out, kwargs, default_axis=0):
     if kwargs.get("dtype") is not None and np.dtype(kwargs["dtype"]).kind == "f":
         kwargs.pop("dtype")
     if ufunc in SELECTING_REDUCTIONS:
-        data = pol._operand(x, _E())
+        data = pol.plan.operand(x)
         res = ufunc.reduce(data, axis=axis, keepdims=keepdims, **kwargs)
         return finish(pol, home, res, out[0] if out else None, exact=True)
     if ufunc not in (np.add, np.multiply):
@@ -348,13 +294,15 @@ def reduce(pol, home, ufunc, inputs, out, kwargs, default_axis=0):
 
 
 def reduce_values(pol, home, x, axis, keepdims, op, target=None):
-    data = np.asarray(pol._operand(x, _E()))
-    method = pol.summation
+    plan = pol.plan
+    data = np.asarray(plan.operand(x))
+    method = plan.summation
     if op == "multiply" and method == "kahan":
         method = "sequential"
-    res = red.reduce_array(data, axis, pol._round_c, pol.seed,
-                           pol._take_stream(pol._round_c, pol.dtype), method, op, keepdims)
-    return finish(pol, home, res.astype(pol.dtype), target, exact=True)
+    rc = plan.round_compute
+    res = red.reduce_array(data, axis, rc, plan.seed, plan.take_stream(rc, plan.dtype), method,
+                           op, keepdims)
+    return finish(pol, home, res.astype(plan.dtype), target, exact=True)
 
 
 def accumulate(pol, home, ufunc, inputs, out, kwargs, default_axis=0):
@@ -364,7 +312,7 @@ def accumulate(pol, home, ufunc, inputs, out, kwargs, default_axis=0):
     if kwargs.get("dtype") is not None and np.dtype(kwargs["dtype"]).kind == "f":
         kwargs.pop("dtype")
     if ufunc in SELECTING_REDUCTIONS:
-        data = pol._operand(x, _E())
+        data = pol.plan.operand(x)
         res = ufunc.accumulate(data, axis=axis, **kwargs)
         return finish(pol, home, res, out[0] if out else None, exact=True)
     if ufunc not in (np.add, np.multiply):
@@ -376,24 +324,29 @@ def accumulate(pol, home, ufunc, inputs, out, kwargs, default_axis=0):
 
 
 def accumulate_values(pol, home, x, axis, op, target=None):
-    data = np.asarray(pol._operand(x, _E()))
-    method = "kahan" if (pol.summation == "kahan" and op == "add") else "sequential"
-    res = red.accumulate_array(data, axis, pol._round_c, pol.seed,
-                               pol._take_stream(pol._round_c, pol.dtype), method, op)
-    return finish(pol, home, np.ascontiguousarray(res, dtype=pol.dtype), target, exact=True)
+    plan = pol.plan
+    data = np.asarray(plan.operand(x))
+    method = "kahan" if (plan.summation == "kahan" and op == "add") else "sequential"
+    rc = plan.round_compute
+    res = red.accumulate_array(data, axis, rc, plan.seed, plan.take_stream(rc, plan.dtype),
+                               method, op)
+    return finish(pol, home, np.ascontiguousarray(res, dtype=plan.dtype), target, exact=True)
 
 
 def matmul(pol, home, inputs, out, kwargs):
     if kwargs:
         raise TypeError(f"numprec.emulate: matmul does not support {sorted(kwargs)}")
+    plan = pol.plan
     if out is not None:
-        check_casting(np.matmul, inputs, out, {})
-    a, b = (np.asarray(pol._operand(x, _E())) for x in inputs)
-    res = red.matmul_arrays(a, b, pol._round_c, pol.seed,
-                            pol._take_stream(pol._round_c, pol.dtype), pol.summation,
-                            multiply=pol._arith.multiply if pol._arith is not None else None,
-                            fmt=pol.compute)
-    return finish(pol, home, np.asarray(res, dtype=pol.dtype), out[0] if out else None,
+        check_casting(np.matmul, inputs, out, {}, array_type=plan.array_type)
+    a, b = (np.asarray(plan.operand(x)) for x in inputs)
+    rc = plan.round_compute
+    res = red.matmul_arrays(a, b, rc, plan.seed, plan.take_stream(rc, plan.dtype),
+                            plan.summation,
+                            multiply=plan.arithmetic.multiply if plan.arithmetic is not None
+                            else None,
+                            fmt=plan.compute)
+    return finish(pol, home, np.asarray(res, dtype=plan.dtype), out[0] if out else None,
                   exact=True)
 
 

@@ -24,26 +24,18 @@ from __future__ import annotations
 import numpy as np
 
 from numprec.emulate import engine as eng
-from numprec.emulate.policy import active_policy, contains
+from numprec.emulate.array import EmulatedArray
+from numprec.emulate.context import active_policy
+from numprec.emulate.engine import converted_value
+from numprec.emulate.handlers import HANDLED, dispatch, implements
+from numprec.emulate.plan import contains
 
-HANDLED = {}
-
-
-def _E():
-    return eng._E()
-
-
-def implements(*funcs):
-    def deco(handler):
-        for f in funcs:
-            HANDLED[f] = handler
-        return handler
-    return deco
+__all__ = ["HANDLED", "implements", "dispatch", "converted_value"]
 
 
 def _emulated(objs):
     """Emulated arrays among ``objs`` (one level of lists/tuples)."""
-    E = _E()
+    E = EmulatedArray
     found = []
     for o in objs:
         if isinstance(o, E):
@@ -64,7 +56,7 @@ def _policies(*objs):
 # ------------------------------------------------------------- structural
 def _common_format(pol, values):
     """The format of a structural result built from ``values``."""
-    E = _E()
+    E = EmulatedArray
     fmts = []
     for v in values:
         if isinstance(v, E) and not any(f is v._format or f == v._format for f in fmts):
@@ -77,22 +69,8 @@ def _common_format(pol, values):
     return pol.compute
 
 
-def converted_value(pol, v, fmt):
-    """Raw data of one value argument, in ``fmt`` and the container dtype."""
-    E = _E()
-    if isinstance(v, E):
-        if v._format is fmt or contains(fmt, v._format):
-            return v._data if v._data.dtype == pol.dtype else v._data.astype(pol.dtype)
-        return eng.convert_to(pol, v._data, fmt)
-    if isinstance(v, (bool, np.bool_)) or (isinstance(v, np.ndarray) and v.dtype.kind == "b"):
-        return v
-    arr = np.array(v, dtype=np.float64)
-    arr = eng.const_rounder_for(pol, fmt)(arr, 0, 0)
-    return arr.astype(pol.dtype, copy=False) if arr.ndim else float(arr)
-
-
 def _wrap_like(pol, home, res, fmt):
-    E = _E()
+    E = EmulatedArray
     if isinstance(res, (list, tuple)):
         return type(res)(_wrap_like(pol, home, r, fmt) for r in res)
     if isinstance(res, np.generic):
@@ -105,7 +83,7 @@ def _wrap_like(pol, home, res, fmt):
 
 
 def _unwrap(x):
-    E = _E()
+    E = EmulatedArray
     if isinstance(x, E):
         return x._data
     if isinstance(x, (list, tuple)):
@@ -158,7 +136,7 @@ def _sequence(func):
     """Functions of a sequence of value arrays (concatenate, stack, ...)."""
     def handler(arrays, *args, **kwargs):
         arrays = list(arrays)
-        E = _E()
+        E = EmulatedArray
         if arrays and all(type(v) is E for v in arrays):
             # Common case (e.g. ghost cells of a model's state): emulated
             # arrays of one format in the active policy's container dtype.
@@ -210,7 +188,7 @@ def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
     fmt = a._format
     lo = None if a_min is None else converted_value(pol, a_min, fmt)
     hi = None if a_max is None else converted_value(pol, a_max, fmt)
-    if out is not None and not isinstance(out, _E()):
+    if out is not None and not isinstance(out, EmulatedArray):
         # numpy's casting check (and error) for the out= target, on empty operands
         np.clip(np.empty(0, a._data.dtype), None if lo is None else 0.0,
                 None if hi is None else 0.0, out=np.empty(0, np.asarray(out).dtype), **kwargs)
@@ -266,7 +244,7 @@ for _f in (np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.nonz
 @implements(np.broadcast_arrays)
 def _broadcast_arrays(*args, **kwargs):
     pol, home = _policies(*args)
-    E = _E()
+    E = EmulatedArray
     raw = np.broadcast_arrays(*_unwrap(args), **kwargs)
     return tuple(E._new(r, a._format, home) if isinstance(a, E) else r
                  for r, a in zip(raw, args))
@@ -369,7 +347,7 @@ def _dot(a, b, out=None):
     if np.ndim(a) > 2 or np.ndim(b) > 2:
         raise TypeError("numprec.emulate: np.dot supports 1-D and 2-D arrays; use np.matmul "
                         "(@) for stacks of matrices")
-    if out is not None and not isinstance(out, _E()) and (
+    if out is not None and not isinstance(out, EmulatedArray) and (
             not isinstance(out, np.ndarray) or out.dtype != pol.dtype
             or not out.flags.c_contiguous):
         # numpy's np.dot takes an out= of exactly the result's dtype only
@@ -381,8 +359,8 @@ def _dot(a, b, out=None):
 @implements(np.vdot)
 def _vdot(a, b):
     pol, home = _policies(a, b)
-    ra = a.reshape(-1) if isinstance(a, _E()) else np.reshape(a, -1)
-    rb = b.reshape(-1) if isinstance(b, _E()) else np.reshape(b, -1)
+    ra = a.reshape(-1) if isinstance(a, EmulatedArray) else np.reshape(a, -1)
+    rb = b.reshape(-1) if isinstance(b, EmulatedArray) else np.reshape(b, -1)
     return eng.matmul(pol, home, (ra, rb), None, {})
 
 
@@ -396,8 +374,8 @@ def _inner(a, b):
 @implements(np.outer)
 def _outer(a, b, out=None):
     pol, home = _policies(a, b, out)
-    ra = a.reshape(-1) if isinstance(a, _E()) else np.ravel(a)
-    rb = b.reshape(-1) if isinstance(b, _E()) else np.ravel(b)
+    ra = a.reshape(-1) if isinstance(a, EmulatedArray) else np.ravel(a)
+    rb = b.reshape(-1) if isinstance(b, EmulatedArray) else np.ravel(b)
     return eng.outer(pol, home, np.multiply, (ra, rb), None if out is None else (out,), {})
 
 
@@ -431,7 +409,7 @@ def _round(a, decimals=0, out=None):
     pol, home = _policies(a, out)
     if out is not None:
         # numpy computes np.round(..., out=) with rint: its casting rule
-        eng.check_casting(np.rint, (a,), (out,), {})
+        eng.check_casting(np.rint, (a,), (out,), {}, array_type=EmulatedArray)
     res = np.round(np.asarray(a._data, dtype=np.float64), decimals)
     return eng.finish(pol, home, res, out)
 
@@ -446,15 +424,3 @@ def _norm(x, ord=None, axis=None, keepdims=False):
     with pol:
         s = eng.reduce_values(pol, home, x * x, axis, keepdims, "add")
         return eng.call(pol, home, np.sqrt, (s,), None, {})
-
-
-def dispatch(func, args, kwargs):
-    """Entry point of ``EmulatedArray.__array_function__``."""
-    handler = HANDLED.get(func)
-    if handler is None:
-        name = getattr(func, "__module__", "numpy") + "." + getattr(func, "__name__", str(func))
-        raise TypeError(
-            f"numprec.emulate has no rounded implementation of {name}; compute it on "
-            "numprec.emulate.to_numpy(x) (double precision, not rounded) and convert the "
-            "result with policy.asarray(), or use supported functions (docs/emulate.md)")
-    return handler(*args, **kwargs)

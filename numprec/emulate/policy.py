@@ -59,15 +59,15 @@ numbers must differ.  A component pickles as its root policy and its name.
 """
 from __future__ import annotations
 
-import contextvars
-import numbers
 import secrets
 
 import numpy as np
 
 from numprec._kernels.fused import StreamCounter
-from numprec.emulate.rounder import Rounder
+from numprec.emulate.array import EmulatedArray
 from numprec.emulate.arithmetic import resolve_arithmetic
+from numprec.emulate.context import ACTIVE_POLICIES, active_policy, pop, push
+from numprec.emulate.plan import Plan, contains
 from numprec.emulate.reductions import METHODS
 from numprec.formats.base import Format
 from numprec.formats.float_format import FloatFormat
@@ -75,19 +75,29 @@ from numprec.rounding.api import resolve_format, resolve_rounding
 from numprec.rounding.checks import check_random_bits
 from numprec.rounding.random import check_uint64
 
-#: The active policies of this thread/task, a tuple, innermost last (read directly by the
-#: operators of EmulatedArray, whose per-call cost matters; use
-#: :func:`active_policy` elsewhere).
-ACTIVE_POLICIES = contextvars.ContextVar("numprec_emulate_policies", default=())
+__all__ = ["Policy", "ACTIVE_POLICIES", "active_policy", "contains", "container_misfit"]
 
 _DTYPES = {"float64": np.dtype(np.float64), "float32": np.dtype(np.float32)}
-_SETTINGS = ("compute", "storage", "rounding", "random_bits", "arithmetic", "summation")
+_SETTINGS = ("compute", "storage", "rounding", "random_bits", "arithmetic", "summation",
+             "accumulation")
 
 
-def active_policy():
-    """The innermost active policy, or None outside every ``with`` block."""
-    stack = ACTIVE_POLICIES.get()
-    return stack[-1] if stack else None
+def check_accumulation(accumulation):
+    """``accumulation`` if it is None or an accumulation model (an object
+    with ``get_config()``, see :mod:`numprec.emulate.accumulation`), else
+    TypeError."""
+    if accumulation is None or callable(getattr(accumulation, "get_config", None)):
+        return accumulation
+    raise TypeError("accumulation must be None or a numprec.emulate.accumulation.Accumulation, "
+                    f"got {type(accumulation).__name__}")
+
+
+def accumulation_from_config(config):
+    """The accumulation model of a :meth:`Policy.get_config` entry (None stays None)."""
+    if config is None:
+        return None
+    from numprec.emulate.accumulation import Accumulation
+    return Accumulation.from_config(config)
 
 
 #: float32's significand bits (incl. the implicit one), largest binade and
@@ -153,36 +163,18 @@ def container_misfit(fmt, dtype):
     return None
 
 
-def contains(outer, inner) -> bool:
-    """True if every value of the format ``inner`` is a value of ``outer``.
-
-    Used only to skip conversions: a False answer is always safe.
-    """
-    if outer == inner:
-        return True
-    if not (isinstance(outer, FloatFormat) and isinstance(inner, FloatFormat)):
-        return False
-    return (inner.mantissa_bits <= outer.mantissa_bits
-            and inner.max <= outer.max
-            and inner.emin - inner.mantissa_bits >= outer.emin - outer.mantissa_bits
-            and (outer.subnormals or inner.smallest_subnormal >= outer.smallest_normal)
-            and (outer.signed or not inner.signed)
-            and (outer.zero or not inner.zero)
-            and (outer.infinities or not inner.infinities)
-            and (outer.nan != "none" or inner.nan == "none"))
-
-
 class _Tree:
     """What a policy and its components share: seed, stream counter, dtype."""
 
-    __slots__ = ("seed", "counter", "dtype", "components", "root")
+    __slots__ = ("seed", "counter", "dtype", "components", "root", "reference")
 
-    def __init__(self, seed, dtype, start=0):
+    def __init__(self, seed, dtype, start=0, reference=False):
         self.seed = seed
         self.counter = StreamCounter(start)
         self.dtype = dtype
         self.components = {}
         self.root = None
+        self.reference = bool(reference)
 
 
 class Policy:
@@ -225,10 +217,25 @@ class Policy:
         spec is a format (name or object: only the compute format changes),
         a dict of overrides of this policy's settings (``compute``,
         ``storage``, ``rounding``, ``random_bits``, ``arithmetic``,
-        ``summation``), or a Policy whose settings are copied (not its seed
+        ``summation``, ``accumulation``), or a Policy whose settings are copied (not its seed
         or dtype: components share the root's seed and stream counter).
+    accumulation : numprec.emulate.accumulation.Accumulation, optional
+        How matrix products accumulate (product and accumulator formats,
+        fused multiply-add, blocks; see :mod:`numprec.emulate.accumulation`).
+        None: every product and every partial sum rounded to ``compute`` in
+        the ``summation`` order.
     name : str, optional
         Label for tables and files; default from the settings.
+    debug_reference : bool
+        Debug option: compute every operation with numpy and round it with
+        the generic rounding kernel instead of the fused kernels.  Same bits
+        (tests/emulate/test_fused.py checks it), slower; for tests and for
+        timing the kernels.
+
+    Attributes
+    ----------
+    plan : numprec.emulate.plan.Plan
+        The frozen execution plan the engine and kernels use.
 
     Examples
     --------
@@ -243,17 +250,25 @@ class Policy:
 
     def __init__(self, compute="binary64", storage=None, rounding="nearest_even", *,
                  seed=None, random_bits=None, arithmetic=None, summation="sequential",
-                 dtype="float64", components=None, name=None):
+                 accumulation=None, dtype="float64", components=None, name=None,
+                 debug_reference=False):
+        self._build(compute, storage, rounding, seed, random_bits, arithmetic, summation,
+                    accumulation, dtype, components, name, debug_reference, start=0)
+
+    def _build(self, compute, storage, rounding, seed, random_bits, arithmetic, summation,
+               accumulation, dtype, components, name, debug_reference, start):
         if dtype not in _DTYPES and not (isinstance(dtype, np.dtype) or isinstance(dtype, type)):
             raise ValueError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
         dt = np.dtype(dtype)
         if dt not in _DTYPES.values():
             raise ValueError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
+        if not isinstance(debug_reference, (bool, np.bool_)):
+            raise TypeError(f"debug_reference must be True or False, got {debug_reference!r}")
         seed = secrets.randbits(64) if seed is None else check_uint64(seed, "seed")
-        tree = _Tree(seed, dt)
+        tree = _Tree(seed, dt, start, debug_reference)
         tree.root = self
         self._setup(tree, compute, storage, rounding, random_bits, arithmetic, summation,
-                    name, component=None)
+                    accumulation, name, component=None)
         if components is not None:
             if not isinstance(components, dict):
                 raise TypeError(f"components must be a dict {{name: spec}}, got "
@@ -265,7 +280,7 @@ class Policy:
 
     # ------------------------------------------------------------ building
     def _setup(self, tree, compute, storage, rounding, random_bits, arithmetic, summation,
-               name, component):
+               accumulation, name, component):
         self._tree = tree
         self._component = component
         self.compute = resolve_format(compute, "compute")
@@ -276,7 +291,8 @@ class Policy:
         if summation not in METHODS:
             raise ValueError(f"summation must be one of {sorted(METHODS)}, got {summation!r}")
         self.summation = summation
-        self._arith, self.arithmetic = resolve_arithmetic(arithmetic, self.compute)
+        self.accumulation = check_accumulation(accumulation)
+        arith, self.arithmetic = resolve_arithmetic(arithmetic, self.compute)
         self._arith_arg = arithmetic
         for fmt, what in ((self.compute, "compute"), (self.storage, "storage")):
             reason = container_misfit(fmt, tree.dtype)
@@ -285,31 +301,15 @@ class Policy:
                 raise ValueError(f"{where}{what} format {fmt.name!r} does not fit dtype "
                                  f"{tree.dtype.name!r} containers ({reason}); use "
                                  "dtype='float64'")
-        self._round_c = Rounder(self.compute, self.rounding, random_bits)
-        self._round_s = Rounder(self.storage, self.rounding, random_bits)
-        from numprec.rounding.schemes import BUILTIN
-        self._const_c = Rounder(self.compute, BUILTIN["nearest_even"])
-        self._identity = self._round_c.is_identity(tree.dtype)
-        # negation, abs, max/min, copysign cannot be inexact in signed float
-        # formats that have -0 (fnuz formats map -0 to +0).
-        self._exact_ok = (isinstance(self.compute, FloatFormat) and self.compute.signed
-                          and self.compute.nan != "fnuz")
-        # The engine's fast path: kernel rounding, exact products, and
-        # EXACT_UFUNCS results left unrounded (signed float formats).
-        self._fast = (self._round_c.kernel is not None and self._arith is None
-                      and self._exact_ok)
-        self._spec = self._round_c.kernel
-        self._mode = self.rounding.mode
-        self._rbits = self._round_c.rbits
-        self._stochastic = bool(self.rounding.stochastic)
-        self._contains = {}
-        self._scalars = {}
+        self.plan = Plan(self.compute, self.storage, self.rounding, random_bits, summation,
+                         arith, self.accumulation, tree.dtype, tree.seed, tree.counter,
+                         EmulatedArray, tree.reference)
         self._name = name
 
     def _settings(self):
         return {"compute": self.compute, "storage": self.storage, "rounding": self.rounding,
                 "random_bits": self.random_bits, "arithmetic": self._arith_arg,
-                "summation": self.summation}
+                "summation": self.summation, "accumulation": self.accumulation}
 
     def _derive(self, cname, spec):
         settings = self._settings()
@@ -395,8 +395,11 @@ class Policy:
             "random_bits": self.random_bits,
             "arithmetic": self.arithmetic,
             "summation": self.summation,
+            "accumulation": None if self.accumulation is None else self.accumulation.get_config(),
         }
         if self._component is None:
+            if self._tree.reference:
+                cfg["debug_reference"] = True
             cfg.update(seed=self.seed, dtype=self.dtype.name, name=self.name,
                        components={k: c.get_config() for k, c in self._tree.components.items()})
         else:
@@ -415,11 +418,13 @@ class Policy:
             return {"compute": from_config(c["compute"]), "storage": from_config(c["storage"]),
                     "rounding": c["rounding"], "random_bits": c.get("random_bits"),
                     "arithmetic": c.get("arithmetic"),
-                    "summation": c.get("summation", "sequential")}
+                    "summation": c.get("summation", "sequential"),
+                    "accumulation": accumulation_from_config(c.get("accumulation"))}
 
         comps = {k: settings(v) for k, v in config.get("components", {}).items()}
         return cls(**settings(config), seed=config["seed"], dtype=config.get("dtype", "float64"),
-                   components=comps or None)
+                   components=comps or None,
+                   debug_reference=bool(config.get("debug_reference", False)))
 
     def __repr__(self):
         return f"<numprec.emulate.Policy {self.name} seed={self.seed}>"
@@ -438,7 +443,8 @@ class Policy:
         return {"compute": self.compute.get_config(),
                 "storage": None if self.storage is self.compute else self.storage.get_config(),
                 "rounding": rounding, "random_bits": self.random_bits,
-                "arithmetic": self._arith_arg, "summation": self.summation}
+                "arithmetic": self._arith_arg, "summation": self.summation,
+                "accumulation": self.accumulation}
 
     def __reduce__(self):
         """Pickle and deep-copy support (see the module notes): a root policy
@@ -448,21 +454,18 @@ class Policy:
             return (_component_of, (self._tree.root, self._component))
         tree = self._tree
         state = {"settings": self._portable_settings(), "seed": tree.seed,
-                 "dtype": tree.dtype.name, "name": self._name,
+                 "dtype": tree.dtype.name, "name": self._name, "reference": tree.reference,
                  "components": {k: c._portable_settings() for k, c in tree.components.items()},
                  "streams_used": tree.counter.value}
         return (_restore_policy, (state,))
 
     # ------------------------------------------------------------ contexts
     def __enter__(self):
-        ACTIVE_POLICIES.set(ACTIVE_POLICIES.get() + (self,))
+        push(self)
         return self
 
     def __exit__(self, *exc):
-        stack = ACTIVE_POLICIES.get()
-        if not stack or stack[-1] is not self:
-            raise RuntimeError("numprec.emulate policy contexts must be exited in reverse order")
-        ACTIVE_POLICIES.set(stack[:-1])
+        pop(self)
         return False
 
     def component(self, name: str) -> "Policy":
@@ -489,7 +492,7 @@ class Policy:
         """``x`` as an emulated array in the compute format, rounded with the
         policy's scheme (one stream).  Emulated input is converted, never
         shared."""
-        return self._make(x, self._round_c, self.compute)
+        return self._make(x, self.plan.round_compute, self.compute)
 
     def store(self, x):
         """``x`` rounded to the storage format (one stream), as an emulated
@@ -500,107 +503,34 @@ class Policy:
         stream), so storing every step costs nothing when storage and
         compute formats agree.
         """
-        from numprec.emulate.array import EmulatedArray
-        if (isinstance(x, EmulatedArray) and x._data.dtype == self.dtype
-                and (x._format is self.storage or contains(self.storage, x._format))):
+        if (isinstance(x, EmulatedArray) and x.dtype == self.plan.dtype
+                and (x.format is self.storage or contains(self.storage, x.format))):
             return x
-        return self._make(x, self._round_s, self.storage)
+        return self._make(x, self.plan.round_storage, self.storage)
 
     def constant(self, x):
         """``x`` as an emulated array in the compute format, converted with
         round-to-nearest-even and no random numbers (as constants in
         operations are).  Use it to convert constant arrays once."""
-        data = self._const_c(self._raw_copy(x), 0, 0)
-        return self._wrap(data.astype(self.dtype, copy=False), self.compute)
-
-    def _raw_copy(self, x):
-        """A float64 copy of ``x`` (array, scalar or emulated array)."""
-        from numprec.emulate.array import EmulatedArray
-        if isinstance(x, EmulatedArray):
-            x = x._data
-        arr = np.asarray(x)
-        if arr.dtype.kind not in "fiub":
-            raise TypeError(f"x must hold real numbers, got dtype {arr.dtype}")
-        return np.array(arr, dtype=np.float64, copy=True)
+        plan = self.plan
+        data = plan.round_constant(_float64_copy(x), 0, 0)
+        return plan.wrap(data.astype(plan.dtype, copy=False), self.compute, self)
 
     def _make(self, x, rounder, fmt):
-        data = self._raw_copy(x)
-        stream = self._take_stream(rounder, data.dtype)
-        data = rounder(data, self.seed, stream)
-        return self._wrap(data.astype(self.dtype, copy=False), fmt)
+        plan = self.plan
+        data = _float64_copy(x)
+        data = rounder(data, plan.seed, plan.take_stream(rounder, data.dtype))
+        return plan.wrap(data.astype(plan.dtype, copy=False), fmt, self)
 
-    def _wrap(self, data, fmt, home=None):
-        from numprec.emulate.array import EmulatedArray
-        return EmulatedArray._new(data, fmt, self if home is None else home)
 
-    # ------------------------------------------------------------ engine
-    def _take_stream(self, rounder, dtype):
-        """The next stream number (none taken when ``rounder`` is the
-        identity on ``dtype``: nothing to round)."""
-        if rounder.is_identity(dtype):
-            return 0
-        return self._tree.counter.take()
-
-    def _round_result(self, res, rounder=None):
-        """Round a fresh result array in place; returns it in the container
-        dtype (maybe a new array)."""
-        rounder = self._round_c if rounder is None else rounder
-        dt = self._tree.dtype
-        if res.dtype == dt:
-            return rounder(res, self.seed, self._take_stream(rounder, dt))
-        res = np.asarray(res, dtype=np.float64)
-        res = rounder(res, self.seed, self._take_stream(rounder, res.dtype))
-        return res.astype(dt)
-
-    def _contained(self, fmt):
-        c = self._contains.get(fmt)
-        if c is None:
-            c = self._contains[fmt] = contains(self.compute, fmt)
-        return c
-
-    def _scalar(self, value):
-        """A Python scalar operand: the nearest value of the compute format."""
-        try:
-            return self._scalars[value]
-        except KeyError:
-            pass
-        except TypeError:
-            value = float(value)
-        r = float(self._const_c(np.array(float(value)), 0, 0))
-        if value == 0:
-            return r            # not cached: -0.0 == 0.0 would share an entry
-        if len(self._scalars) > 4096:
-            self._scalars.clear()
-        self._scalars[value] = r
-        return r
-
-    def _operand(self, x, EmulatedArray):
-        """Raw ndarray/scalar for ``x`` with values in the compute format."""
-        if type(x) is EmulatedArray or isinstance(x, EmulatedArray):
-            if x._format is self.compute or self._contained(x._format):
-                data = x._data
-                return data if data.dtype == self._tree.dtype else data.astype(self._tree.dtype)
-            conv = np.array(x._data, dtype=np.float64)
-            conv = self._round_c(conv, self.seed, self._take_stream(self._round_c, conv.dtype))
-            return conv.astype(self._tree.dtype, copy=False)
-        if isinstance(x, (bool, np.bool_)):
-            return x
-        if isinstance(x, (float, int, np.floating, np.integer)):
-            return self._scalar(x) if not self._identity else float(x)
-        if isinstance(x, np.ndarray):
-            if x.dtype.kind == "b":
-                return x
-            if x.dtype.kind not in "fiu":
-                raise TypeError(f"numprec.emulate supports real arrays only, got dtype {x.dtype}")
-            arr = np.array(x, dtype=np.float64, copy=True)
-            if not self._identity:
-                arr = self._const_c(arr, 0, 0)
-            return arr.astype(self._tree.dtype, copy=False)
-        if isinstance(x, numbers.Real):
-            return self._scalar(float(x))
-        if isinstance(x, (list, tuple)):
-            return self._operand(np.asarray(x), EmulatedArray)
-        raise TypeError(f"numprec.emulate cannot use an operand of type {type(x).__name__}")
+def _float64_copy(x):
+    """A float64 copy of ``x`` (array, scalar or emulated array)."""
+    if isinstance(x, EmulatedArray):
+        x = x.to_numpy()
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"x must hold real numbers, got dtype {arr.dtype}")
+    return np.array(arr, dtype=np.float64, copy=True)
 
 
 # ------------------------------------------------------------------ pickling
@@ -610,7 +540,8 @@ def _settings_from(portable):
     return {"compute": from_config(portable["compute"]),
             "storage": None if portable["storage"] is None else from_config(portable["storage"]),
             "rounding": portable["rounding"], "random_bits": portable["random_bits"],
-            "arithmetic": portable["arithmetic"], "summation": portable["summation"]}
+            "arithmetic": portable["arithmetic"], "summation": portable["summation"],
+            "accumulation": portable.get("accumulation")}
 
 
 def _restore_policy(state):
@@ -622,9 +553,12 @@ def _restore_policy(state):
         if settings["storage"] is None:
             settings["storage"] = settings["compute"]
         comps[cname] = settings
-    policy = Policy(**_settings_from(state["settings"]), seed=state["seed"],
-                    dtype=state["dtype"], components=comps or None, name=state["name"])
-    policy._tree.counter = StreamCounter(state["streams_used"])
+    policy = object.__new__(Policy)
+    settings = _settings_from(state["settings"])
+    policy._build(settings["compute"], settings["storage"], settings["rounding"], state["seed"],
+                  settings["random_bits"], settings["arithmetic"], settings["summation"],
+                  settings["accumulation"], state["dtype"], comps or None, state["name"],
+                  state.get("reference", False), start=state["streams_used"])
     return policy
 
 

@@ -4,10 +4,12 @@ A :class:`Rounder` is built once per (format, rounding scheme, container
 dtype, random bits) and then applied to every result of an emulated
 operation.  For :class:`~numprec.FloatFormat` targets with a built-in
 rounding mode it calls the Cython loop :func:`numprec._kernels.floatround.round_array`
-directly (the argument checking of :func:`numprec.round` was done once, when
-the rounder was built), or, while ``numprec.emulate.engine.FUSED`` is on, its
-mode-specialised twin :func:`numprec._kernels.fused.round_inplace` (same
-bits, about 1.7x faster); other formats and plugin schemes go through the
+through its mode-specialised loop :func:`numprec._kernels.fused.round_inplace`
+(the argument checking of :func:`numprec.round` was done once, when the
+rounder was built; with ``reference=True``, the debug option
+``Policy(debug_reference=True)``, the generic loop
+:func:`numprec._kernels.floatround.round_array` instead: same bits, about
+1.7x slower); other formats and plugin schemes go through the
 format's ``_round_array``.  Either way element ``i`` (flat C order) of a
 result rounded with ``(seed, stream)`` uses random counter ``i`` of that
 stream, exactly as ``numprec.round(x, fmt, rounding, seed=seed,
@@ -22,23 +24,16 @@ from numprec._kernels.fused import round_inplace
 from numprec.formats.float_format import FloatFormat
 from numprec.rounding.checks import check_random_bits
 from numprec.rounding.random import RandomKey
+from numprec.rounding.schemes import BUILTIN
 from numprec.rounding.threads import threads_for
 
 _BINARY64 = FloatFormat(11, 52)
 _BINARY32 = FloatFormat(8, 23)
 
 
-_engine_module = None
-
-
-def _fused_on() -> bool:
-    """The engine's switch ``numprec.emulate.engine.FUSED`` (imported on
-    first use: the engine imports this module)."""
-    global _engine_module
-    if _engine_module is None:
-        from numprec.emulate import engine as module
-        _engine_module = module
-    return _engine_module.FUSED
+def nearest_even():
+    """The built-in round-to-nearest-even scheme (constants are converted with it)."""
+    return BUILTIN["nearest_even"]
 
 
 def is_identity(fmt, dtype) -> bool:
@@ -59,12 +54,15 @@ class Rounder:
     random_bits : int or None
         Random bits stochastic rounding may use (None: all); checked by
         :func:`numprec.rounding.check_random_bits`.
+    reference : bool
+        Use the generic rounding loop instead of the mode-specialised one
+        (a debug option: same bits).
     """
 
     __slots__ = ("format", "scheme", "random_bits", "identity64", "identity32", "_spec",
-                 "_mode", "_rbits", "_stochastic", "_kernel")
+                 "_mode", "_rbits", "_stochastic", "_kernel", "_reference")
 
-    def __init__(self, fmt, scheme, random_bits=None):
+    def __init__(self, fmt, scheme, random_bits=None, *, reference=False):
         random_bits = check_random_bits(random_bits, scheme)
         self.format = fmt
         self.scheme = scheme
@@ -76,6 +74,7 @@ class Rounder:
         self._mode = scheme.mode
         self._rbits = 64 if random_bits is None else int(random_bits)
         self._stochastic = bool(scheme.stochastic)
+        self._reference = bool(reference)
 
     @property
     def kernel(self):
@@ -111,7 +110,7 @@ class Rounder:
             flat = arr.reshape(-1)
             if flat.size:
                 key = key_for(seed, stream) if self._stochastic else 0
-                if _fused_on():
+                if not self._reference:
                     round_inplace(flat, self._spec, self._mode, key, offset, self._rbits,
                                   threads_for(flat.size))
                 else:

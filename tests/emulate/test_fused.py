@@ -8,7 +8,8 @@ compared bit for bit (NaN payloads and signed zeros included).  The fused
 path must also decline exactly where it does not apply (broadcasting,
 operands whose rows are not contiguous, ...) without taking a stream, report floating-point
 exceptions as numpy does, and leave whole-model runs bit-identical to the
-unfused engine (module switch ``engine.FUSED``).
+reference engine (the debug option ``Policy(debug_reference=True)``: numpy's
+operation, then the generic rounding kernel).
 """
 import warnings
 
@@ -69,6 +70,12 @@ def data(dtype, n=5 * 256 + 77, seed=0):
         x[1100] = np.nan                       # one special in an otherwise ordinary block
         out.append(x)
     return out
+
+
+def kernel_args(p):
+    """(spec, mode, rbits) of the policy's rounder to its compute format."""
+    rc = p.plan.round_compute
+    return rc.kernel, rc.mode, rc.rbits
 
 
 def policy(fmt, rounding, dtype, **kw):
@@ -171,14 +178,15 @@ def test_round_inplace_equals_numprec_round(dtype, rounding, nthreads):
     x = np.concatenate(data(dtype, seed=6))
     got = x.copy()
     key = key_for(SEED, 4) if p.rounding.stochastic else 0
-    fk.round_inplace(got, p._spec, p._mode, key, 12345, p._rbits, nthreads)
+    spec, mode, rbits = kernel_args(p)
+    fk.round_inplace(got, spec, mode, key, 12345, rbits, nthreads)
     want = numprec.round(x, "bf16", rounding, seed=SEED, stream=4, offset=12345,
                          random_bits=p.random_bits)
     assert_same_bits(got, want)
     with pytest.raises(ValueError, match="C-contiguous"):
-        fk.round_inplace(got[::2], p._spec, p._mode, key, 0, p._rbits, 1)
+        fk.round_inplace(got[::2], spec, mode, key, 0, rbits, 1)
     with pytest.raises(TypeError, match="float64 or float32"):
-        fk.round_inplace(np.arange(4), p._spec, p._mode, key, 0, p._rbits, 1)
+        fk.round_inplace(np.arange(4), spec, mode, key, 0, rbits, 1)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -217,12 +225,13 @@ def test_zeros_among_normal_values(dtype, fmt, rounding):
     p = policy(fmt, rounding, dtype)
     af, bf = R(a, fmt), R(b, fmt)
     key = key_for(SEED, 3) if p.rounding.stochastic else 0
+    spec, mode, rbits = kernel_args(p)
     x = af - bf                                     # +0 and normal values
     x[3::17] = -0.0
     got = x.copy()
-    fk.round_inplace(got, p._spec, p._mode, key, 0, p._rbits, 1)
+    fk.round_inplace(got, spec, mode, key, 0, rbits, 1)
     assert_same_bits(got, R(x, fmt, rounding, 3))
-    if eng.fused_for(p) is not None:                # fnuz formats take the general engine
+    if eng.fused_for(p.plan) is not None:                # fnuz formats take the general engine
         ea, eb = p.constant(a), p.constant(b)
         with np.errstate(all="ignore"):
             assert_same_bits(ea - eb, R(af - bf, fmt, rounding, 0))
@@ -269,7 +278,7 @@ LAYOUT_PAIRS = [("offset", "corner"), ("reversed", "offset"), ("permuted", "reve
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("fmt", ["fp16", "float8_e4m3fn"])
 @pytest.mark.parametrize("rounding", ROUNDINGS)
-def test_strided_rows_equal_numpy_then_round(dtype, fmt, rounding, monkeypatch):
+def test_strided_rows_equal_numpy_then_round(dtype, fmt, rounding):
     """Operands with contiguous rows but other strides (stencil slices) are
     computed row by row, element i of the result with counter i: the same
     bits as numpy's operation followed by numprec.round and as the unfused
@@ -279,8 +288,7 @@ def test_strided_rows_equal_numpy_then_round(dtype, fmt, rounding, monkeypatch):
     va, vb = _views(af), _views(bf)
     runs = []
     for fused in (True, False):
-        monkeypatch.setattr(eng, "FUSED", fused)
-        p = policy(fmt, rounding, dtype)
+        p = policy(fmt, rounding, dtype, debug_reference=not fused)
         ea, eb = _views(p.constant(a)), _views(p.constant(b))
         got, stream = [], 0
         with np.errstate(all="ignore"):
@@ -330,7 +338,7 @@ def test_strided_rows_threaded_equal_single_thread_oracle():
 def test_kernel_declines_without_taking_a_stream():
     p = policy("fp16", "stochastic", "float64")
     counter = fk.StreamCounter(5)
-    fz = fk.Fused(p._spec, p._mode, p._rbits, True, SEED, counter, np.float64)
+    fz = fk.Fused(*kernel_args(p), True, SEED, counter, np.float64)
     a = np.linspace(1, 2, 600)
     assert fz(fk.OP_ADD, a, a + 1.0, np.add) is not None and counter.value == 6
     declined = [(a[::2], a[::2]), (a, a[:300]), (a.reshape(2, 300), a[:300]),
@@ -351,9 +359,9 @@ def test_kernel_declines_without_taking_a_stream():
     with pytest.raises(ValueError, match="op"):
         fz(17, a, a, np.add)
     with pytest.raises(ValueError, match="dtype"):
-        fk.Fused(p._spec, p._mode, p._rbits, True, SEED, counter, np.int64)
+        fk.Fused(*kernel_args(p), True, SEED, counter, np.int64)
     with pytest.raises(TypeError, match="StreamCounter"):
-        fk.Fused(p._spec, p._mode, p._rbits, True, SEED, object(), np.float64)
+        fk.Fused(*kernel_args(p), True, SEED, object(), np.float64)
 
 
 def test_operands_converted_before_the_operation_takes_its_stream():
@@ -386,7 +394,7 @@ def _run(thunk):
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_floating_point_exceptions_reported_like_numpy(dtype, monkeypatch):
+def test_floating_point_exceptions_reported_like_numpy(dtype):
     a = np.array([1.0, 0.0, -2.0, 3e38, 5.0] * 60, dtype=dtype)
     b = np.array([0.0, 0.0, 4.0, 3e38, 0.5] * 60, dtype=dtype)
     cases = {"divide": lambda x, y: x / y, "multiply": lambda x, y: x * y,
@@ -394,8 +402,7 @@ def test_floating_point_exceptions_reported_like_numpy(dtype, monkeypatch):
     for name, f in cases.items():
         seen = []
         for fused in (True, False):
-            monkeypatch.setattr(eng, "FUSED", fused)
-            p = policy("bf16", "nearest_even", dtype)
+            p = policy("bf16", "nearest_even", dtype, debug_reference=not fused)
             x, y = p.constant(a), p.constant(b)
             out, msgs = _run(lambda: f(x, y))
             plain, plain_msgs = _run(lambda: f(R(a, "bf16"), R(b, "bf16")))
@@ -440,10 +447,10 @@ def test_threaded_arrays_equal_single_thread_oracle():
 
 
 # -------------------------------------------------------------- whole models
-def _heat_run(fmt, rounding, dtype, steps):
+def _heat_run(fmt, rounding, dtype, steps, reference):
     from numprec.cases.heat_model import HeatModel
     model = HeatModel()
-    pol = Policy(fmt, rounding=rounding, seed=3, dtype=dtype)
+    pol = Policy(fmt, rounding=rounding, seed=3, dtype=dtype, debug_reference=reference)
     em = model.map_constants(pol.constant)
     state = em.to_internal(pol.store(np.full(model.nz, float(model.params.T_initial))))
     out = []
@@ -457,25 +464,22 @@ def _heat_run(fmt, rounding, dtype, steps):
 @pytest.mark.parametrize("fmt,rounding,dtype", [("e11m10", "stochastic", "float64"),
                                                 ("fp16", "stochastic", "float32"),
                                                 ("bf16", "nearest_even", "float64")])
-def test_heat_model_identical_with_and_without_fusion(fmt, rounding, dtype, monkeypatch):
-    monkeypatch.setattr(eng, "FUSED", True)
-    fused, n1 = _heat_run(fmt, rounding, dtype, 200)
-    monkeypatch.setattr(eng, "FUSED", False)
-    plain, n2 = _heat_run(fmt, rounding, dtype, 200)
+def test_heat_model_identical_with_and_without_fusion(fmt, rounding, dtype):
+    fused, n1 = _heat_run(fmt, rounding, dtype, 200, False)
+    plain, n2 = _heat_run(fmt, rounding, dtype, 200, True)
     assert n1 == n2 > 0
     np.testing.assert_array_equal(bits(fused), bits(plain))
     if rounding == "stochastic":                   # (round-to-nearest stagnates)
         assert not np.all(fused[-1] == fused[0])
 
 
-def test_lorenz96_identical_with_and_without_fusion(monkeypatch):
+def test_lorenz96_identical_with_and_without_fusion():
     from numprec.cases.lorenz import Lorenz96, initial_conditions
     system = Lorenz96()
     state0 = initial_conditions(system, 50, seed=0, spinup=0.1)
     runs = []
     for fused in (True, False):
-        monkeypatch.setattr(eng, "FUSED", fused)
-        pol = Policy("e11m8", rounding="stochastic", seed=3)
+        pol = Policy("e11m8", rounding="stochastic", seed=3, debug_reference=not fused)
         x = pol.asarray(state0)
         for _ in range(20):
             x = system.step(x, 0.005)
@@ -484,7 +488,7 @@ def test_lorenz96_identical_with_and_without_fusion(monkeypatch):
     assert runs[0][1] == runs[1][1]
 
 
-def test_shallow_water_identical_with_and_without_fusion(monkeypatch):
+def test_shallow_water_identical_with_and_without_fusion():
     from numprec.cases.shallow_water import SWState, build_model
     model = build_model()
     state0 = model.rest_state(perturbation=1e-3, seed=1)
@@ -493,8 +497,7 @@ def test_shallow_water_identical_with_and_without_fusion(monkeypatch):
         return SWState(*(None if f is None else pol.store(f) for f in state))
     runs = []
     for fused in (True, False):
-        monkeypatch.setattr(eng, "FUSED", fused)
-        pol = Policy("e5m10", rounding="stochastic", seed=2)
+        pol = Policy("e5m10", rounding="stochastic", seed=2, debug_reference=not fused)
         em = model.converted(pol.constant)
         state = _store(pol, state0)
         with pol:

@@ -16,7 +16,6 @@ import pytest
 
 import numprec
 from numprec.emulate import EmulatedArray, Policy
-from numprec.emulate import engine as eng
 
 SEED = 5
 
@@ -35,11 +34,10 @@ def same_bits(a, b):
 
 # ------------------------------------------------------------------ threads
 @pytest.mark.parametrize("fused", [True, False])
-def test_threads_sharing_a_policy_take_distinct_streams(fused, monkeypatch):
-    monkeypatch.setattr(eng, "FUSED", fused)
+def test_threads_sharing_a_policy_take_distinct_streams(fused):
     nthreads, k, n = 4, 40, 20000
     a = numprec.round(np.random.default_rng(0).uniform(1, 2, n), "fp16")
-    p = Policy("fp16", rounding="stochastic", seed=SEED)
+    p = Policy("fp16", rounding="stochastic", seed=SEED, debug_reference=not fused)
     x = p.constant(a)
     # the operations and their unrounded results (float64: exact for fp16 operands)
     ops = [(lambda: x * 1.1, a * numprec.round(np.array(1.1), "fp16")),

@@ -1,0 +1,237 @@
+"""The execution plan of a policy: everything an emulated operation needs,
+resolved once.
+
+A :class:`Plan` is built when a :class:`~numprec.emulate.Policy` (or one of
+its components) is created and never changes: the compute and storage
+formats with their rounders, the constant rounder, the container dtype, the
+rounding scheme, random bits, summation order, arithmetic scheme,
+accumulation model, seed and the tree's stream counter.  The engine
+(:mod:`numprec.emulate.engine`), the function handlers and the fused kernel
+(:class:`numprec._kernels.fused.Fused`) read the plan; none of them reads a
+policy's private state.  The plan's only mutable parts are caches (scalar
+constants already converted, rounders to other formats, the fused kernel
+object), which never change results.
+"""
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from numprec.formats.float_format import FloatFormat
+from numprec.emulate.rounder import Rounder, nearest_even
+
+
+def contains(outer, inner) -> bool:
+    """True if every value of the format ``inner`` is a value of ``outer``.
+
+    Used only to skip conversions: a False answer is always safe.
+    """
+    if outer == inner:
+        return True
+    if not (isinstance(outer, FloatFormat) and isinstance(inner, FloatFormat)):
+        return False
+    return (inner.mantissa_bits <= outer.mantissa_bits
+            and inner.max <= outer.max
+            and inner.emin - inner.mantissa_bits >= outer.emin - outer.mantissa_bits
+            and (outer.subnormals or inner.smallest_subnormal >= outer.smallest_normal)
+            and (outer.signed or not inner.signed)
+            and (outer.zero or not inner.zero)
+            and (outer.infinities or not inner.infinities)
+            and (outer.nan != "none" or inner.nan == "none"))
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Plan:
+    """How one policy (or component) carries out emulated operations.
+
+    Attributes
+    ----------
+    compute, storage : numprec.Format
+        Formats of operation results and of the stored state.
+    rounding : numprec.RoundingScheme
+    random_bits : int or None
+    summation : str
+        Order of rounded reductions.
+    arithmetic : numprec.emulate.arithmetic.BoundScheme or None
+        Approximate product scheme (None: exact products).
+    accumulation : object or None
+        The accumulation model of products (see
+        :mod:`numprec.emulate.accumulation`), None for the default.
+    dtype : numpy.dtype
+        Container dtype (float64 or float32).
+    seed : int
+    counter : numprec._kernels.fused.StreamCounter
+        The policy tree's stream counter (shared by its components).
+    array_type : type
+        The emulated array class results are wrapped in.
+    reference : bool
+        Debug option ``Policy(debug_reference=True)``: numpy's operation then
+        the generic rounding kernel, instead of the fused kernels (same bits).
+    round_compute, round_storage, round_constant : Rounder
+        The policy's scheme to the compute / storage format, and
+        round-to-nearest-even to the compute format (constants).
+    identity : bool
+        True when rounding to the compute format changes no container value.
+    exact_ok : bool
+        Negation, abs, max/min, copysign are exact in the compute format
+        (signed float formats that keep -0).
+    fused_ok : bool
+        The fused kernels apply: kernel rounding, exact products, exact_ok
+        and not ``reference``.
+    """
+
+    compute: object
+    storage: object
+    rounding: object
+    random_bits: object
+    summation: str
+    arithmetic: object
+    accumulation: object
+    dtype: np.dtype
+    seed: int
+    counter: object
+    array_type: type
+    reference: bool = False
+    round_compute: Rounder = field(init=False)
+    round_storage: Rounder = field(init=False)
+    round_constant: Rounder = field(init=False)
+    identity: bool = field(init=False)
+    exact_ok: bool = field(init=False)
+    fused_ok: bool = field(init=False)
+    scalars: dict = field(init=False)
+    cache: dict = field(init=False)
+
+    def __post_init__(self):
+        put = object.__setattr__
+        rc = Rounder(self.compute, self.rounding, self.random_bits, reference=self.reference)
+        put(self, "round_compute", rc)
+        put(self, "round_storage", rc if self.storage is self.compute else
+            Rounder(self.storage, self.rounding, self.random_bits, reference=self.reference))
+        put(self, "round_constant", Rounder(self.compute, nearest_even(),
+                                            reference=self.reference))
+        put(self, "identity", rc.is_identity(self.dtype))
+        c = self.compute
+        exact_ok = isinstance(c, FloatFormat) and c.signed and c.nan != "fnuz"
+        put(self, "exact_ok", exact_ok)
+        put(self, "fused_ok", rc.kernel is not None and self.arithmetic is None and exact_ok
+            and not self.reference)
+        put(self, "scalars", {})
+        put(self, "cache", {})
+
+    # ------------------------------------------------------------ streams
+    def take_stream(self, rounder, dtype):
+        """The next stream number (none taken when ``rounder`` is the
+        identity on ``dtype``: nothing to round)."""
+        if rounder.is_identity(dtype):
+            return 0
+        return self.counter.take()
+
+    def round_result(self, res, rounder=None):
+        """Round a fresh result array in place; returns it in the container
+        dtype (maybe a new array)."""
+        rounder = self.round_compute if rounder is None else rounder
+        dt = self.dtype
+        if res.dtype == dt:
+            return rounder(res, self.seed, self.take_stream(rounder, dt))
+        res = np.asarray(res, dtype=np.float64)
+        res = rounder(res, self.seed, self.take_stream(rounder, res.dtype))
+        return res.astype(dt)
+
+    # ------------------------------------------------------------ formats
+    def contained(self, fmt) -> bool:
+        """``contains(self.compute, fmt)``, cached."""
+        cache = self.cache.setdefault("contains", {})
+        c = cache.get(fmt)
+        if c is None:
+            c = cache[fmt] = contains(self.compute, fmt)
+        return c
+
+    def rounder_for(self, fmt):
+        """A rounder to ``fmt`` with the plan's scheme (cached)."""
+        if fmt is self.compute:
+            return self.round_compute
+        if fmt is self.storage:
+            return self.round_storage
+        cache = self.cache.setdefault("rounders", {})
+        r = cache.get(fmt)
+        if r is None:
+            r = cache[fmt] = Rounder(fmt, self.rounding, self.random_bits,
+                                     reference=self.reference)
+        return r
+
+    def const_rounder_for(self, fmt):
+        """A round-to-nearest-even rounder to ``fmt`` (for constants)."""
+        if fmt is self.compute:
+            return self.round_constant
+        cache = self.cache.setdefault("const_rounders", {})
+        r = cache.get(fmt)
+        if r is None:
+            r = cache[fmt] = Rounder(fmt, nearest_even(), reference=self.reference)
+        return r
+
+    def convert_to(self, data, fmt):
+        """``data`` (any float ndarray, not modified) rounded to ``fmt`` with
+        the plan's scheme, as a new array in the container dtype."""
+        rounder = self.rounder_for(fmt)
+        work = np.array(data, dtype=np.float64)
+        work = rounder(work, self.seed, self.take_stream(rounder, work.dtype))
+        return work.astype(self.dtype, copy=False)
+
+    # ------------------------------------------------------------ operands
+    def scalar(self, value):
+        """A Python scalar operand: the nearest value of the compute format."""
+        scalars = self.scalars
+        try:
+            return scalars[value]
+        except KeyError:
+            pass
+        except TypeError:
+            value = float(value)
+        r = float(self.round_constant(np.array(float(value)), 0, 0))
+        if value == 0:
+            return r            # not cached: -0.0 == 0.0 would share an entry
+        if len(scalars) > 4096:
+            scalars.clear()
+        scalars[value] = r
+        return r
+
+    def operand(self, x):
+        """Raw ndarray/scalar for ``x`` with values in the compute format."""
+        E = self.array_type
+        if isinstance(x, E):
+            if x._format is self.compute or self.contained(x._format):
+                data = x._data
+                return data if data.dtype == self.dtype else data.astype(self.dtype)
+            conv = np.array(x._data, dtype=np.float64)
+            conv = self.round_compute(conv, self.seed,
+                                      self.take_stream(self.round_compute, conv.dtype))
+            return conv.astype(self.dtype, copy=False)
+        if isinstance(x, (bool, np.bool_)):
+            return x
+        if isinstance(x, (float, int, np.floating, np.integer)):
+            return self.scalar(x) if not self.identity else float(x)
+        if isinstance(x, np.ndarray):
+            if x.dtype.kind == "b":
+                return x
+            if x.dtype.kind not in "fiu":
+                raise TypeError(f"numprec.emulate supports real arrays only, got dtype {x.dtype}")
+            arr = np.array(x, dtype=np.float64, copy=True)
+            if not self.identity:
+                arr = self.round_constant(arr, 0, 0)
+            return arr.astype(self.dtype, copy=False)
+        if isinstance(x, numbers.Real):
+            return self.scalar(float(x))
+        if isinstance(x, (list, tuple)):
+            return self.operand(np.asarray(x))
+        raise TypeError(f"numprec.emulate cannot use an operand of type {type(x).__name__}")
+
+    def wrap(self, data, fmt, home):
+        """``data`` (values of ``fmt``, container dtype) as an emulated array
+        of the home policy ``home``; no copy, no rounding."""
+        o = object.__new__(self.array_type)
+        o._data = data
+        o._format = fmt
+        o._policy = home
+        return o
