@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from numprec.cases import output
+from numprec import io
 from numprec.cases.heat import cli as heat
 from numprec.cases.lorenz import cli as lorenz
 from numprec.cases.shallow_water import cli as sw
@@ -43,7 +43,7 @@ def mode(path):
 @pytest.mark.parametrize("mask", [0o022, 0o077, 0o002])
 def test_write_netcdf_follows_the_umask(tmp_path, umask, mask):
     umask(mask)
-    path = output.write_netcdf(small_dataset(), tmp_path / "r.nc")
+    path = io.write_dataset(small_dataset(), tmp_path / "r.nc")
     # the mode open(path, "w") gives a new file: 0666 less the umask
     assert mode(path) == 0o666 & ~mask
 
@@ -53,7 +53,7 @@ def test_save_figure_follows_the_umask(tmp_path, umask, mask):
     plt = pytest.importorskip("matplotlib.pyplot")
     umask(mask)
     fig = plt.figure()
-    path = output.save_figure(fig, tmp_path / "f.png")
+    path = io.save_figure(fig, tmp_path / "f.png")
     plt.close(fig)
     assert mode(path) == 0o666 & ~mask
     assert [p.name for p in tmp_path.iterdir()] == ["f.png"]
@@ -177,7 +177,7 @@ def test_heat_time_is_a_cf_time_that_xarray_decodes(tmp_path):
     from numprec.cases.heat import simulate
     from numprec.emulate import Policy
     ds = simulate({"years": 2, "output_every": 1}, Policy("e11m10", seed=0))
-    path = output.write_netcdf(ds, tmp_path / "heat.nc")
+    path = io.write_dataset(ds, tmp_path / "heat.nc")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with xr.open_dataset(path) as back:
