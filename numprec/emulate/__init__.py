@@ -43,19 +43,21 @@ modeling analyzed with a shallow water model. JAMES 12, e2020MS002246.
 from __future__ import annotations
 
 import contextlib
+import functools
 
 import numpy as np
 
 from numprec.emulate.array import EmulatedArray
 from numprec.emulate.arithmetic import ExactMultiply
+from numprec.emulate.context import active_policy
 from numprec.emulate.errors import EmulationLeakWarning
-from numprec.emulate.policy import Policy, active_policy
+from numprec.emulate import functions  # noqa: F401  (registers the numpy function handlers)
+from numprec.emulate.policy import Policy
 from numprec.emulate.reductions import rounded_cumsum, rounded_dot, rounded_sum
 from numprec.emulate import fft as _fft_handlers  # noqa: F401  registers np.fft handlers
 
-_DOUBLE = None
 
-
+@functools.cache
 def double() -> Policy:
     """A context manager (a policy) under which emulated operations are
     computed in double precision without rounding.
@@ -64,10 +66,7 @@ def double() -> Policy:
     outside the block they are converted (rounded) to that policy's compute
     format like any wider operand.
     """
-    global _DOUBLE
-    if _DOUBLE is None:
-        _DOUBLE = Policy("binary64", rounding="nearest_even", seed=0, name="double")
-    return _DOUBLE
+    return Policy("binary64", rounding="nearest_even", seed=0, name="double")
 
 
 def current() -> Policy | None:
