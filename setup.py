@@ -51,6 +51,8 @@ def _kernel(name):
 KERNELS = ["floatround", "fused"]
 if os.path.exists("numprec/_kernels/reduce.pyx"):
     KERNELS.append("reduce")
+if os.path.exists("numprec/_kernels/matmul.pyx"):
+    KERNELS.append("matmul")
 
 setup(
     ext_modules=cythonize([_kernel(k) for k in KERNELS], language_level=3,

@@ -216,14 +216,28 @@ def accumulate_array(data, axis, rounder, seed, stream, method="sequential", op=
     return np.moveaxis(out.reshape(moved.shape), -1, axis)
 
 
-def matmul_arrays(a, b, rounder, seed, stream, method="sequential", multiply=None, fmt=None):
+def _matmul_threads(lanes, k):
+    return get_num_threads() if lanes * k >= (1 << 18) else 1
+
+
+def matmul_arrays(a, b, rounder, seed, stream, method="sequential", multiply=None, fmt=None,
+                  product_rounder=None, fma=False, block=None):
     """Rounded ``a @ b`` with numpy's matmul shape rules (1-D promoted,
     batch dims broadcast).
 
     Every product is rounded (computed by ``multiply(a, b, fmt)`` of an
     arithmetic scheme, else exactly) and the sum over the inner dimension is
     rounded at every step.  Lane ``i`` is the flat C index of the output
-    element.
+    element.  For :class:`~numprec.FloatFormat` targets the tiled kernel
+    :func:`numprec._kernels.matmul.matmul_tiles` runs many lanes side by
+    side (the same bits as one lane at a time).
+
+    ``product_rounder`` (default ``rounder``) rounds the products,
+    ``rounder`` every partial sum; ``fma`` fuses each multiply-add into one
+    rounding of the exact ``s + a*b`` (sequential only, exact products:
+    checked by the caller); ``block`` sums runs of ``block`` products
+    separately and adds each block sum to the running total (see
+    :mod:`numprec.emulate.accumulation`).
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
@@ -237,13 +251,38 @@ def matmul_arrays(a, b, rounder, seed, stream, method="sequential", multiply=Non
     batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
     m, k, n = a2.shape[-2], a2.shape[-1], b2.shape[-1]
     shape = batch + (m, n)
+    prounder = rounder if product_rounder is None else product_rounder
+    custom = prounder is not rounder or fma or block is not None
+    if fma and multiply is not None:
+        raise ValueError("a fused multiply-add needs exact products, not an arithmetic "
+                         "scheme's multiply")
+    kernels = rounder.kernel is not None and prounder.kernel is not None
+    if custom and not kernels:
+        raise ValueError("accumulation models need FloatFormat product and accumulator "
+                         "formats with a built-in rounding mode")
     if k == 0:
         out = np.zeros(shape)
-    elif multiply is None and rounder.kernel is not None and not batch:
-        from numprec._kernels.reduce import dot_rows
-        out = np.empty((m, n))
-        dot_rows(a2, b2, out, rounder.kernel, rounder.mode, rounder.key(seed, stream), 0,
-                 rounder.rbits, METHODS[check_method(method)], _threads(m * n))
+    elif kernels:
+        from numprec._kernels.matmul import matmul_tiles, reduce_columns
+        lanes = int(np.prod(shape, dtype=np.int64))
+        key = rounder.key(seed, stream)
+        meth = METHODS[check_method(method)]
+        blk = 0 if block is None else int(block)
+        threads = _matmul_threads(lanes, k)
+        if multiply is None:
+            a3 = np.broadcast_to(a2, batch + (m, k)).reshape(-1, m, k)
+            b3 = np.ascontiguousarray(np.broadcast_to(b2, batch + (k, n))).reshape(-1, k, n)
+            out = np.empty((a3.shape[0], m, n))
+            matmul_tiles(a3, b3, out, prounder.kernel, rounder.kernel, rounder.mode, key, 0,
+                         rounder.rbits, meth, bool(fma), blk, threads)
+        else:
+            products = multiply(a2[..., :, :, np.newaxis], b2[..., np.newaxis, :, :], fmt)
+            products = np.broadcast_to(products, batch + (m, k, n))
+            terms = np.ascontiguousarray(np.moveaxis(products, -2, 0), dtype=np.float64)
+            out = np.empty(lanes)
+            reduce_columns(terms.reshape(k, lanes), out, prounder.kernel, rounder.kernel,
+                           rounder.mode, key, 0, rounder.rbits, meth, blk, threads)
+        out = out.reshape(shape)
     else:
         left = a2[..., :, :, np.newaxis]
         right = b2[..., np.newaxis, :, :]
