@@ -17,8 +17,12 @@ computes, for ``k = 0 .. R-1``,
     y[k, p, q] = ( sum_j  x[j, p, q] w_R^(jk) ) * w_(n_cur)^(pk)
 
 written to index ``q + s (R p + k)`` (shape ``(m, R, s)``), with
-``w_N = exp(-2 pi i / N)`` (``+`` for the inverse).  Rounding order of a
-stage (every operation on whole arrays of shape ``(batch, R, m, s)``):
+``w_N = exp(-2 pi i / N)`` (``+`` for the inverse).  All transforms of a
+call run together: the data are an ``(n, batch)`` array (the transform axis
+moved to the front, the other axes flattened in C order), a stage works on
+``(R, m, s, batch)`` views, and element ``i`` (C order) of each whole-array
+operation below uses random counter ``i`` of that operation's stream.
+Rounding order of a stage:
 
 1. for ``j = 1 .. R-1``: the terms ``t_j[k] = x_j w_R^(jk)``.  For radices
    2 and 4 the factors are 1, -1, i, -i: exact (copy, negation, swap).  For
@@ -116,22 +120,22 @@ def _constant(pol, key, build):
 
 
 def _butterfly_factors(pol, R, j, sign):
-    """``w_R^(jk)`` for ``k = 1 .. R-1``, shape ``(R-1, 1, 1)``."""
+    """``w_R^(jk)`` for ``k = 1 .. R-1``, shape ``(R-1, 1, 1, 1)``."""
     def build():
         c, s = twiddles(R)
         e = (j * np.arange(1, R)) % R
-        return c[e].reshape(R - 1, 1, 1), (sign * s[e]).reshape(R - 1, 1, 1)
+        return c[e].reshape(R - 1, 1, 1, 1), (sign * s[e]).reshape(R - 1, 1, 1, 1)
     return _constant(pol, ("butterfly", R, j, sign), build)
 
 
 def _stage_twiddles(pol, n_cur, R, sign):
-    """``w_(n_cur)^(pk)`` for ``k = 1 .. R-1``, ``p = 0 .. m-1``, shape ``(R-1, m, 1)``."""
+    """``w_(n_cur)^(pk)`` for ``k = 1 .. R-1``, ``p = 0 .. m-1``, shape ``(R-1, m, 1, 1)``."""
     m = n_cur // R
 
     def build():
         c, s = twiddles(n_cur)
         e = (np.arange(1, R)[:, None] * np.arange(m)[None, :]) % n_cur
-        return c[e][..., None], (sign * s[e])[..., None]
+        return c[e][..., None, None], (sign * s[e])[..., None, None]
     return _constant(pol, ("stage", n_cur, R, sign), build)
 
 
@@ -149,40 +153,40 @@ def _times_unit(re, im, e):
 
 
 def _stage(re, im, R, m, s, pol, sign):
-    """One Stockham stage on ``(batch, n)`` parts; returns ``(batch, n)`` parts."""
-    B = re.shape[0]
-    xr = re.reshape(B, R, m, s)
-    xi = im.reshape(B, R, m, s)
-    yr = xr[:, 0:1]
-    yi = xi[:, 0:1]
+    """One Stockham stage on ``(n, batch)`` parts; returns ``(n, batch)`` parts."""
+    B = re.shape[-1]
+    xr = re.reshape(R, m, s, B)
+    xi = im.reshape(R, m, s, B)
+    yr = xr[0:1]
+    yi = xi[0:1]
     for j in range(1, R):
-        ar = xr[:, j:j + 1]
-        ai = xi[:, j:j + 1]
+        ar = xr[j:j + 1]
+        ai = xi[j:j + 1]
         if R in (2, 4):
             parts = [_times_unit(ar, ai, (j * k * (1 if sign < 0 else -1)) * (4 // R)) for k in range(R)]
-            tr = np.concatenate([p[0] for p in parts], axis=1)
-            ti = np.concatenate([p[1] for p in parts], axis=1)
+            tr = np.concatenate([p[0] for p in parts], axis=0)
+            ti = np.concatenate([p[1] for p in parts], axis=0)
         else:
             wr, wi = _butterfly_factors(pol, R, j, sign)
             t = multiply(ar, ai, wr, wi)
-            tr = np.concatenate([ar, t.real], axis=1)
-            ti = np.concatenate([ai, t.imag], axis=1)
+            tr = np.concatenate([ar, t.real], axis=0)
+            ti = np.concatenate([ai, t.imag], axis=0)
         yr = yr + tr
         yi = yi + ti
     if m > 1:
         wr, wi = _stage_twiddles(pol, R * m, R, sign)
-        t = multiply(yr[:, 1:], yi[:, 1:], wr, wi)
-        yr = np.concatenate([yr[:, 0:1], t.real], axis=1)
-        yi = np.concatenate([yi[:, 0:1], t.imag], axis=1)
+        t = multiply(yr[1:], yi[1:], wr, wi)
+        yr = np.concatenate([yr[0:1], t.real], axis=0)
+        yi = np.concatenate([yi[0:1], t.imag], axis=0)
     n = R * m * s
-    return (np.transpose(yr, (0, 2, 1, 3)).reshape(B, n),
-            np.transpose(yi, (0, 2, 1, 3)).reshape(B, n))
+    return (np.transpose(yr, (1, 0, 2, 3)).reshape(n, B),
+            np.transpose(yi, (1, 0, 2, 3)).reshape(n, B))
 
 
 def transform(re, im, sign, pol):
-    """The unnormalised complex DFT along the last axis of ``(batch, n)``
+    """The unnormalised complex DFT along the first axis of ``(n, batch)``
     emulated parts (``sign=-1`` forward, ``+1`` inverse)."""
-    n = re.shape[-1]
+    n = re.shape[0]
     n_cur, s = n, 1
     for R in radices(n):
         m = n_cur // R
@@ -250,12 +254,13 @@ def _parts_of(a, pol):
 
 
 def _to_batch(x, axis):
-    moved = np.moveaxis(x, axis, -1)
-    return moved.reshape(-1, moved.shape[-1]), moved.shape
+    """``x`` as an ``(n, batch)`` array: the transform axis first."""
+    moved = np.moveaxis(x, axis, 0)
+    return moved.reshape(moved.shape[0], -1).copy(), moved.shape     # C-contiguous
 
 
 def _from_batch(x, shape, axis):
-    return np.moveaxis(x.reshape(shape), -1, axis)
+    return np.moveaxis(x.reshape(shape), 0, axis)
 
 
 def _scale(re, im, n, norm, inverse, pol):

@@ -79,64 +79,65 @@ class Reference:
         return re, im
 
     def stage(self, xr, xi, R, m, s, sign):
-        """xr, xi: (B, n) arrays of container values."""
-        B = xr.shape[0]
-        X = lambda arr: (lambda idx: arr[idx[0], idx[3] + s * (idx[2] + idx[1] * m)])
-        yr = lambda idx: xr[idx[0], idx[3] + s * idx[2]]          # x_0, for every k
-        yi = lambda idx: xi[idx[0], idx[3] + s * idx[2]]
-        full = (B, R, m, s)
+        """xr, xi: (n, B) arrays of container values; op arrays are (R, m, s, B)."""
+        B = xr.shape[1]
+        yr = lambda idx: xr[idx[2] + s * idx[1], idx[3]]          # x_0, for every k
+        yi = lambda idx: xi[idx[2] + s * idx[1], idx[3]]
+        full = (R, m, s, B)
+        sub = (R - 1, m, s, B)
+        shift = lambda idx: (idx[0] + 1,) + idx[1:]
         for j in range(1, R):
-            aj_r = lambda idx, j=j: xr[idx[0], idx[3] + s * (idx[2] + j * m)]
-            aj_i = lambda idx, j=j: xi[idx[0], idx[3] + s * (idx[2] + j * m)]
+            aj_r = lambda idx, j=j: xr[idx[2] + s * (idx[1] + j * m), idx[3]]
+            aj_i = lambda idx, j=j: xi[idx[2] + s * (idx[1] + j * m), idx[3]]
             if R in (2, 4):
                 def unit(idx, j=j, part=0):
-                    e = (-sign * j * idx[1] * (4 // R)) % 4          # factor (-i)^e, exact
+                    e = (-sign * j * idx[0] * (4 // R)) % 4          # factor (-i)^e, exact
                     a, b = aj_r(idx), aj_i(idx)
                     return [(a, b), (b, -a), (-a, -b), (-b, a)][e][part]
                 tr = lambda idx, u=unit: u(idx, part=0)
                 ti = lambda idx, u=unit: u(idx, part=1)
             else:
                 w = [self.twiddle(R, j * k, sign) for k in range(1, R)]
-                sub = (B, R - 1, m, s)
-                shift = lambda idx: (idx[0], idx[1] + 1, idx[2], idx[3])
                 pr, pi = self.cmul(sub, lambda i, f=aj_r: f(shift(i)), lambda i, f=aj_i: f(shift(i)),
-                                   lambda i, w=w: w[i[1]][0], lambda i, w=w: w[i[1]][1])
-                tr = lambda idx, f=aj_r, p=pr: f(idx) if idx[1] == 0 else p[(idx[0], idx[1] - 1) + idx[2:]]
-                ti = lambda idx, f=aj_i, p=pi: f(idx) if idx[1] == 0 else p[(idx[0], idx[1] - 1) + idx[2:]]
+                                   lambda i, w=w: w[i[0]][0], lambda i, w=w: w[i[0]][1])
+                tr = lambda idx, f=aj_r, p=pr: f(idx) if idx[0] == 0 else p[(idx[0] - 1,) + idx[1:]]
+                ti = lambda idx, f=aj_i, p=pi: f(idx) if idx[0] == 0 else p[(idx[0] - 1,) + idx[1:]]
             new_r = self.op(lambda u, v: u + v, full, yr, tr)
             new_i = self.op(lambda u, v: u + v, full, yi, ti)
             yr, yi = new_r.__getitem__, new_i.__getitem__
         if m > 1:
-            sub = (B, R - 1, m, s)
-            shift = lambda idx: (idx[0], idx[1] + 1, idx[2], idx[3])
-            w = lambda idx: self.twiddle(R * m, idx[2] * (idx[1] + 1), sign)
+            w = lambda idx: self.twiddle(R * m, idx[1] * (idx[0] + 1), sign)
             tr_, ti_ = self.cmul(sub, lambda i, f=yr: f(shift(i)), lambda i, f=yi: f(shift(i)),
                                  lambda i: w(i)[0], lambda i: w(i)[1])
             yr0, yi0 = yr, yi
-            yr = lambda idx: yr0(idx) if idx[1] == 0 else tr_[(idx[0], idx[1] - 1) + idx[2:]]
-            yi = lambda idx: yi0(idx) if idx[1] == 0 else ti_[(idx[0], idx[1] - 1) + idx[2:]]
+            yr = lambda idx: yr0(idx) if idx[0] == 0 else tr_[(idx[0] - 1,) + idx[1:]]
+            yi = lambda idx: yi0(idx) if idx[0] == 0 else ti_[(idx[0] - 1,) + idx[1:]]
         n = R * m * s
-        outr = np.empty((B, n), self.dtype)
-        outi = np.empty((B, n), self.dtype)
+        outr = np.empty((n, B), self.dtype)
+        outi = np.empty((n, B), self.dtype)
         for idx in np.ndindex(*full):
-            b, k, p, q = idx
-            outr[b, q + s * (R * p + k)] = yr(idx)
-            outi[b, q + s * (R * p + k)] = yi(idx)
+            k, p, q, b = idx
+            outr[q + s * (R * p + k), b] = yr(idx)
+            outi[q + s * (R * p + k), b] = yi(idx)
         return outr, outi
 
     def dft(self, xr, xi, sign):
-        n = xr.shape[1]
+        """The transform along axis 1 of (B, n) arrays (done on the (n, B) layout)."""
+        xr, xi = xr.T.copy(), xi.T.copy()
+        n = xr.shape[0]
         n_cur, s = n, 1
         for R in stage_radices(n):
             m = n_cur // R
             xr, xi = self.stage(xr, xi, R, m, s, sign)
             n_cur, s = m, s * R
-        return xr, xi
+        return xr.T.copy(), xi.T.copy()
 
     def scale(self, arr, factor):
+        """One rounded multiply of a (B, n) array by fl(factor), on the (n, B) layout."""
         f = self.constant(factor)
-        res = self.op(lambda u, v: u * v, arr.shape, lambda i: arr[i], lambda i: f)
-        return np.array([res[i] for i in np.ndindex(*arr.shape)], self.dtype).reshape(arr.shape)
+        t = arr.T
+        res = self.op(lambda u, v: u * v, t.shape, lambda i: t[i], lambda i: f)
+        return np.array([res[i] for i in np.ndindex(*t.shape)], self.dtype).reshape(t.shape).T
 
 
 def reference(func, x, fmt, rounding, seed, dtype, n=None, norm="backward"):
