@@ -198,8 +198,10 @@ class PolicyVariant:
     Klöwer et al. (2020)'s mixed precision: tendencies in the experiment's
     format, everything else in binary32:
 
-    >>> PolicyVariant("mixed", compute="binary32", components={"tendencies": "{format}"})
-    PolicyVariant(name='mixed', ...)
+    >>> mixed = PolicyVariant("mixed", compute="binary32",
+    ...                       components={"tendencies": "{format}"})
+    >>> mixed.policy("e5m10", "stochastic", seed=1).compute.name
+    'binary32'
     """
 
     name: str = "all"
@@ -218,9 +220,6 @@ class PolicyVariant:
             if value is not None and not isinstance(value, dict):
                 raise TypeError(f"policy variant {self.name!r}: {key} must be a dict, got "
                                 f"{type(value).__name__}")
-
-    def __repr__(self):
-        return f"PolicyVariant(name={self.name!r}, ...)"
 
     def policy(self, fmt, rounding="nearest_even", *, seed=0, random_bits=None):
         """The :class:`numprec.emulate.Policy` of this variant for ``fmt``."""
