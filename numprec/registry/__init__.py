@@ -1,4 +1,5 @@
-"""The pluggy registry of formats, rounding schemes and arithmetic schemes."""
+"""The pluggy registry of formats, rounding schemes, arithmetic schemes and cases
+(numprec's own and the plugins', loaded lazily), and :func:`from_config`."""
 from numprec.registry.entries import ArithmeticEntry, CaseEntry, FormatEntry
 from numprec.registry.errors import DuplicateNameError, PluginWarning, UnknownNameError
 from numprec.registry.hookspecs import hookimpl, hookspec
