@@ -334,6 +334,9 @@ def accumulate_values(pol, home, x, axis, op, target=None):
 
 
 def matmul(pol, home, inputs, out, kwargs):
+    """Rounded ``a @ b`` (:func:`numprec.emulate.reductions.matmul_arrays`)
+    under the plan's summation order, arithmetic scheme and accumulation
+    model (:mod:`numprec.emulate.accumulation`)."""
     if kwargs:
         raise TypeError(f"numprec.emulate: matmul does not support {sorted(kwargs)}")
     plan = pol.plan
@@ -341,11 +344,28 @@ def matmul(pol, home, inputs, out, kwargs):
         check_casting(np.matmul, inputs, out, {}, array_type=plan.array_type)
     a, b = (np.asarray(plan.operand(x)) for x in inputs)
     rc = plan.round_compute
-    res = red.matmul_arrays(a, b, rc, plan.seed, plan.take_stream(rc, plan.dtype),
-                            plan.summation,
+    model = plan.accumulation
+    extra = {}
+    rounder = rc
+    widened = False
+    if model is not None:
+        product, acc = model.resolve(plan.compute, plan.dtype)
+        widened = acc != plan.compute
+        rounder = plan.rounder_for(acc) if widened else rc
+        prounder = plan.rounder_for(product)
+        extra = {"product_rounder": prounder, "fma": model.fma, "block": model.block}
+        exact = rounder.is_identity(np.float64) and prounder.is_identity(np.float64)
+        stream = 0 if exact else plan.counter.take()
+    else:
+        stream = plan.take_stream(rc, plan.dtype)
+    res = red.matmul_arrays(a, b, rounder, plan.seed, stream, plan.summation,
                             multiply=plan.arithmetic.multiply if plan.arithmetic is not None
                             else None,
-                            fmt=plan.compute)
+                            fmt=plan.compute, **extra)
+    if widened:
+        # the finished sums are values of the accumulator format: rounded
+        # once more, to the compute format (the next stream)
+        res = rc(np.array(res, dtype=np.float64), plan.seed, plan.take_stream(rc, np.float64))
     return finish(pol, home, np.asarray(res, dtype=plan.dtype), out[0] if out else None,
                   exact=True)
 
