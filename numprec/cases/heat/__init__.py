@@ -14,9 +14,12 @@ The 60 m column of Dawson et al. (2018, Clim. Dyn. 51) as in Paxton et al.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import xarray as xr
 
+from numprec import io
 from numprec.cases.base import Case, check_parameters
 from numprec.cases.driver import integrate, sample_steps
 from numprec.cases.heat.model import HeatModel, HeatState, build
@@ -47,19 +50,19 @@ def simulate(params=None, policy=None, *, members: int = 1, ic_seed=0, progress=
         time (:data:`TIME_UNITS`, 365-day calendar); depth in m (positive
         down).  Attributes: ``unstable``, ``compensated``, the policy.
     """
-    from numprec.cases.output import provenance_attrs
-
     p = check_parameters(HeatParameters, params, case="heat")
     model = build(p)
     at = sample_steps(p.steps, p.output_steps, include_initial=True, include_last=True)
     run = integrate(model, model.initial_state(members, ic_seed), policy, steps=p.steps,
                     sample_at=at, check_every=1000, progress=progress)
-    fmt = None if policy is None else policy.compute.name
-    attrs = provenance_attrs(formats=None if fmt is None else [fmt],
-                             rounding=None if fmt is None else policy.rounding.name,
-                             seed=None if fmt is None else policy.seed,
-                             extra={"compensated": int(p.compensated)})
-    attrs.update(case="heat", unstable=int(run.unstable))
+    attrs = io.Provenance(case="heat", params=dataclasses.asdict(p), members=members,
+                          ic_seed=None if not isinstance(ic_seed, int) else ic_seed,
+                          format=None if policy is None else policy.compute,
+                          rounding=None if policy is None else policy.rounding.name,
+                          seed=None if policy is None else policy.seed,
+                          random_bits=None if policy is None else policy.random_bits,
+                          policy=policy).to_attrs()
+    attrs.update(case="heat", unstable=int(run.unstable), compensated=int(p.compensated))
     z = p.dz * np.arange(1, p.nz + 1)
     return xr.Dataset(
         {"T": (("member", "time", "depth"), run.samples["T"].transpose(1, 0, 2),

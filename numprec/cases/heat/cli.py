@@ -11,7 +11,7 @@ from numprec.cases.cli import (add_grid_options, add_output_options, check_grid,
                                 interrupted)
 from numprec.cases.heat import CASE
 from numprec.cases.heat.diagnostics import errors, format_table, plot_profiles
-from numprec.cases.output import provenance_attrs, write_netcdf
+from numprec import io
 
 __all__ = ["DEFAULT_FORMATS", "DEFAULT_ROUNDINGS", "build_parser", "main", "run_all"]
 
@@ -112,9 +112,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                               [ds["T"].isel(time=-1) for ds in runs.values()], dim="run")
             ds = xr.Dataset({"T_final": final},
                             coords={"run": ("run", labels, {"long_name": "run"})})
-            write_netcdf(ds, args.output, title="soil heat diffusion: final profiles",
-                         provenance=provenance_attrs(formats=formats, rounding=roundings,
-                                                     seed=seed))
+            experiments = [{"label": f"{f} {r}", "format": f, "rounding": r} for f, r in runs]
+            io.write_dataset(ds, args.output, title="soil heat diffusion: final profiles",
+                             provenance=io.Provenance(case="heat", params={"years": args.years},
+                                                      kind="result", seed=seed,
+                                                      experiments=experiments))
             print(f"wrote {args.output}")
         if args.plot:
             plot_profiles(runs, reference, args.plot)

@@ -56,7 +56,7 @@ def plot_profiles(runs: dict, reference: xr.Dataset, path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from numprec.cases.output import save_figure
+    from numprec.io import save_figure
 
     fig, ax = plt.subplots(figsize=(6, 6))
     ref = _final(reference).isel(time=-1)

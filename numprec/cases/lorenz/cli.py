@@ -9,8 +9,9 @@ import numpy as np
 
 from numprec.cases.cli import (add_grid_options, add_output_options, check_grid, check_paths,
                                 check_random_bits, format_results, interrupted)
+from numprec import io
 from numprec.cases.lorenz.study import (DEFAULT_FORMATS, DEFAULT_ROUNDINGS, DEFAULTS,
-                                        result_dataset, run_study)
+                                        result_dataset, run_study, study_provenance)
 
 __all__ = ["build_parser", "main"]
 
@@ -102,12 +103,6 @@ def _validate(args, parser):
                 plot=args.plot)
 
 
-def result_dataset(study: Study) -> xr.Dataset:
-    """The verifier result with units on every numeric variable, for output."""
-    from numprec.cases.output import verdict_dataset
-    return verdict_dataset(study.result, study.settings, "lorenz")
-
-
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Command-line entry point; returns the exit status (130 after Ctrl-C)."""
     parser = build_parser()
@@ -142,22 +137,17 @@ def _run(args, parser, argv):
     print(format_results(study.result), end="")
     print(f"({study.seconds:.1f} s)")
     if args.output:
-        from numprec.cases.output import provenance_attrs, write_netcdf
-        prov = provenance_attrs(formats=s["formats"], rounding=s["roundings"], seed=args.seed,
-                                argv=None if argv is None else ["python -m numprec.cases.lorenz",
-                                                                *argv],
-                                extra={"settings": s})
-        write_netcdf(result_dataset(study), args.output,
-                     title=f"numprec Lorenz {system} study", provenance=prov)
+        io.write_dataset(result_dataset(study), args.output,
+                         title=f"numprec Lorenz {system} study",
+                         provenance=study_provenance(study, argv))
         print(f"wrote {args.output}")
     if args.plot:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        from numprec.cases.output import save_figure
         from numprec.verify import plot_w1_vs_bits
         fig = plot_w1_vs_bits(study.result)
-        save_figure(fig, args.plot)
+        io.save_figure(fig, args.plot)
         plt.close(fig)
         print(f"wrote {args.plot}")
     return 0

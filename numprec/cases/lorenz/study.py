@@ -23,7 +23,7 @@ from numprec.cases.lorenz import CASE
 from numprec.cases.lorenz.parameters import LorenzParameters
 
 __all__ = ["DEFAULT_FORMATS", "DEFAULT_ROUNDINGS", "DEFAULTS", "Study", "run_study",
-           "result_dataset"]
+           "result_dataset", "study_provenance"]
 
 #: Defaults of the short study run by ``python -m numprec.cases.lorenz``.
 DEFAULT_FORMATS = ("e11m6", "e11m8", "e11m10")
@@ -134,6 +134,27 @@ def run_study(system="l63", formats=DEFAULT_FORMATS, roundings=DEFAULT_ROUNDINGS
 
 
 def result_dataset(study: Study) -> xr.Dataset:
-    """The verifier result with units on every numeric variable, for output."""
-    from numprec.cases.output import verdict_dataset
-    return verdict_dataset(study.result, study.settings, "lorenz")
+    """The verifier result with units on every numeric variable and the
+    study's settings as attributes, for :func:`numprec.io.write_dataset`."""
+    from numprec import io
+    return io.verdict_dataset(study.result, case="lorenz", **study.settings)
+
+
+def study_provenance(study: Study, argv=None):
+    """The :class:`numprec.io.Provenance` of a study's result file.
+
+    ``argv``: the command's arguments (None: this process's command line).
+    """
+    from numprec import io
+
+    s = study.settings
+    params = {k: v for k, v in s.items()
+              if k not in ("formats", "roundings", "seed", "random_bits", "members")}
+    experiments = [{"label": ds.attrs.get("experiment", f"{fmt} {rounding}"),
+                    "format": fmt, "rounding": rounding}
+                   for fmt, _, rounding, ds in study.experiments]
+    command = io.command_line() if argv is None else io.command_line(
+        ["python -m numprec.cases.lorenz", *argv])
+    return io.Provenance(case="lorenz", params=params, kind="result", members=s["members"],
+                         seed=s["seed"], random_bits=s["random_bits"],
+                         experiments=experiments, command=command)

@@ -46,7 +46,8 @@ def test_dataset_units_and_provenance(ten_years):
     ds = runs[("e11m23", "stochastic")]
     assert ds["T"].attrs["units"] == "K" and ds["depth"].attrs["units"] == "m"
     assert ds.sizes["depth"] == 60 and ds.sizes["time"] == 11
-    assert "e11m23" in ds.attrs["numprec_formats"] and ds.attrs["numprec_seed"] == "1"
+    assert '"name": "e11m23"' in ds.attrs["numprec_format"] and ds.attrs["numprec_seed"] == "1"
+    assert ds.attrs["numprec_case"] == "heat" and ds.attrs["numprec_rounding"] == "stochastic"
     assert "numprec_version" in ds.attrs
 
 

@@ -162,9 +162,9 @@ def test_cli_runs_a_small_study_and_writes_output(tmp_path, capsys, monkeypatch)
     assert out.read_bytes() == first
     import xarray as xr
     with xr.open_dataset(out) as ds:
-        assert ds.attrs["numprec_seed"] == "3"
-        assert "e11m8" in ds.attrs["numprec_formats"]
-        assert "--seed 3" in ds.attrs["command_line"]
+        assert ds.attrs["numprec_seed"] == "3" and ds.attrs["numprec_case"] == "lorenz"
+        assert '"label": "e11m8 stochastic"' in ds.attrs["numprec_experiments"]
+        assert "--seed 3" in ds.attrs["numprec_command"]
         assert ds.attrs["date_created"] == "2023-11-14T22:13:20Z"
         assert ds["w1"].attrs["units"] == "1"
         assert set(ds["run_verdict"].values) <= {"indistinguishable", "distinguishable"}
