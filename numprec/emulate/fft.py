@@ -263,16 +263,20 @@ def _from_batch(x, shape, axis):
     return np.moveaxis(x.reshape(shape), 0, axis)
 
 
-def _scale(re, im, n, norm, inverse, pol):
+def _factor(n, norm, inverse):
+    """The normalisation factor of a transform of length ``n`` (1.0: none)."""
     if norm == "ortho":
-        factor = 1.0 / np.sqrt(n)
-    elif (norm == "backward") == inverse:
-        factor = 1.0 / n
-    else:
-        return re, im
+        return 1.0 / np.sqrt(n)
+    if (norm == "backward") == inverse:
+        return 1.0 / n
+    return 1.0
+
+
+def _scale(re, im, factor):
+    """Each part times ``fl(factor)``: one rounded multiply each (none for 1)."""
     if factor == 1.0:
         return re, im
-    return (re * factor, None if im is None else im * factor)
+    return re * factor, im * factor
 
 
 def _complex(fname, a, n, axis, norm, kwargs, sign):
@@ -284,7 +288,7 @@ def _complex(fname, a, n, axis, norm, kwargs, sign):
     im = _resize(im, n, axis, pol)
     (re, shape), (im, _) = _to_batch(re, axis), _to_batch(im, axis)
     re, im = transform(re, im, sign, pol)
-    re, im = _scale(re, im, n, norm, sign > 0, pol)
+    re, im = _scale(re, im, _factor(n, norm, sign > 0))
     return EmulatedComplex(_from_batch(re, shape, axis), _from_batch(im, shape, axis))
 
 
@@ -300,21 +304,86 @@ def ifft(a, n=None, axis=-1, norm=None, **kwargs):
     return _complex("ifft", a, n, axis, norm, kwargs, +1)
 
 
+def _half_twiddles(pol, n, inverse):
+    """The post-processing factors of the real transforms for even ``n``,
+    ``k = 0 .. n/2`` (forward, shape ``(n/2+1, 1)``) or ``k = 0 .. n/2-1``
+    (inverse, shape ``(n/2, 1)``): ``-i w_n^k = (-sin, -cos)`` and
+    ``i conj(w_n^k) = (-sin, cos)``, with ``w_n = exp(-2 pi i / n)``."""
+    h = n // 2
+
+    def build():
+        c, s = twiddles(n)
+        if inverse:
+            return -s[:h, None], c[:h, None]
+        e = np.arange(h + 1) % n
+        return -s[e, None], -c[e, None]
+    return _constant(pol, ("real", n, inverse), build)
+
+
+def _rfft_even(x, n, pol):
+    """Unnormalised ``2 * rfft`` of ``(n, batch)`` real data, ``n`` even: the
+    complex FFT of ``z_j = x_2j + i x_2j+1`` (length ``n/2``), then
+    ``2 X_k = (Z_k + conj Z_(h-k)) + (-i w_n^k)(Z_k - conj Z_(h-k))``."""
+    h, B = n // 2, x.shape[-1]
+    pairs = x.reshape(h, 2, B)
+    zr, zi = transform(pairs[:, 0].copy(), pairs[:, 1].copy(), -1, pol)
+    ends = [zr[0:1]]
+    right_r = np.concatenate([zr, zr[0:1]], axis=0)                       # Z_k, k = 0..h
+    right_i = np.concatenate([zi, zi[0:1]], axis=0)
+    mirror = slice(h - 1, 0, -1)
+    left_r = np.concatenate(ends + [zr[mirror], zr[0:1]], axis=0)         # conj Z_(h-k)
+    left_i = np.concatenate([-zi[0:1], -zi[mirror], -zi[0:1]], axis=0)
+    ar, ai = right_r + left_r, right_i + left_i
+    dr, di = right_r - left_r, right_i - left_i
+    vr, vi = _half_twiddles(pol, n, False)
+    t = multiply(dr, di, vr, vi)
+    return ar + t.real, ai + t.imag
+
+
+def _irfft_even(xr, xi, n, pol):
+    """Unnormalised ``irfft`` of ``(n/2+1, batch)`` Hermitian data, ``n`` even:
+    ``U_k = (X_k + conj X_(h-k)) + i conj(w_n^k) (X_k - conj X_(h-k))``,
+    ``k = 0 .. h-1``; its inverse complex FFT of length ``h`` interleaves the
+    even (real part) and odd (imaginary part) samples."""
+    h = n // 2
+    right_r, right_i = xr[:h], xi[:h]
+    left_r, left_i = xr[h:0:-1], -xi[h:0:-1]
+    ar, ai = right_r + left_r, right_i + left_i
+    dr, di = right_r - left_r, right_i - left_i
+    ur, ui = _half_twiddles(pol, n, True)
+    t = multiply(dr, di, ur, ui)
+    return transform(ar + t.real, ai + t.imag, +1, pol)
+
+
 @implements(np.fft.rfft)
 def rfft(a, n=None, axis=-1, norm=None, **kwargs):
-    """Rounded ``np.fft.rfft``: the complex FFT of ``a + 0i``, first ``n//2 + 1`` outputs."""
+    """Rounded ``np.fft.rfft``.  Even ``n``: a complex FFT of length ``n/2``
+    and the post-processing step (:func:`_rfft_even`), then one rounded
+    multiply by ``fl(factor / 2)``; odd ``n``: the complex FFT of ``a + 0i``,
+    first ``n//2 + 1`` outputs."""
     n, axis, norm = _check("rfft", a, n, axis, norm, kwargs)
-    full = _complex("fft", a, n, axis, norm, {}, -1)
-    n = full.shape[axis]
-    key = [slice(None)] * full.ndim
-    key[axis] = slice(0, n // 2 + 1)
-    return full[tuple(key)]
+    pol = _policy_of(a)
+    if n is None:
+        n = a.shape[axis]
+    if n % 2:
+        full = _complex("fft", a, n, axis, norm, {}, -1)
+        key = [slice(None)] * full.ndim
+        key[axis] = slice(0, n // 2 + 1)
+        return full[tuple(key)]
+    x, shape = _to_batch(_resize(a, n, axis, pol), axis)
+    re, im = _rfft_even(x, n, pol)
+    re, im = _scale(re, im, 0.5 * _factor(n, norm, False))
+    shape = (n // 2 + 1,) + shape[1:]
+    return EmulatedComplex(_from_batch(re, shape, axis), _from_batch(im, shape, axis))
 
 
 @implements(np.fft.irfft)
 def irfft(a, n=None, axis=-1, norm=None, **kwargs):
-    """Rounded ``np.fft.irfft``: the inverse complex FFT of the Hermitian
-    extension of ``a``, real part."""
+    """Rounded ``np.fft.irfft`` of Hermitian input.  Even ``n``: the
+    pre-processing step and an inverse complex FFT of length ``n/2``
+    (:func:`_irfft_even`); odd ``n``: the inverse complex FFT of the
+    Hermitian extension, real part.  Then one rounded multiply by
+    ``fl(factor)``."""
     n, axis, norm = _check("irfft", a, n, axis, norm, kwargs)
     pol = _policy_of(a.real if isinstance(a, EmulatedComplex) else a)
     re, im = _parts_of(a, pol)
@@ -324,19 +393,24 @@ def irfft(a, n=None, axis=-1, norm=None, **kwargs):
             raise ValueError(f"numpy.fft.irfft: invalid number of data points ({n}) from an "
                              f"input of length {re.shape[axis]}; pass n=")
     half = n // 2 + 1
-    re = np.moveaxis(_resize(re, half, axis, pol), axis, -1)
-    im = np.moveaxis(_resize(im, half, axis, pol), axis, -1)
-    last = n // 2 if n % 2 == 0 else None
-    zero = pol.constant(np.zeros(im.shape[:-1] + (1,)))
-    im_parts = [zero, im[..., 1:last], zero] if last is not None and last > 0 else [zero, im[..., 1:]]
-    if n == 1:
-        im_parts = [zero]
-    im = np.concatenate(im_parts, axis=-1)
+    re, shape = _to_batch(_resize(re, half, axis, pol), axis)
+    im, _ = _to_batch(_resize(im, half, axis, pol), axis)
+    zero = pol.constant(np.zeros((1, im.shape[1])))
+    if n % 2 == 0:
+        im = np.concatenate([zero, im[1:half - 1], zero], axis=0) if n > 2 else np.concatenate([zero, zero])
+    else:
+        im = np.concatenate([zero, im[1:]], axis=0)
+    factor = _factor(n, norm, True)
+    shape = (n,) + shape[1:]
+    if n % 2 == 0:
+        even, odd = _irfft_even(re, im, n, pol)
+        even, odd = _scale(even, odd, factor)
+        out = np.stack([even, odd], axis=1).reshape(n, -1)
+        return _from_batch(out, shape, axis)
     mirror = slice(n - half, 0, -1)         # X[n-k] = conj(X[k]) for k = half .. n-1
-    full_re = np.concatenate([re, re[..., mirror]], axis=-1)
-    full_im = np.concatenate([im, -im[..., mirror]], axis=-1)
-    batch, shape = _to_batch(full_re, -1)
-    full_im, _ = _to_batch(full_im, -1)
-    out, _ = transform(batch, full_im, +1, pol)
-    out, _ = _scale(out, None, n, norm, True, pol)
+    full_re = np.concatenate([re, re[mirror]], axis=0)
+    full_im = np.concatenate([im, -im[mirror]], axis=0)
+    out, _ = transform(full_re, full_im, +1, pol)
+    if factor != 1.0:
+        out = out * factor
     return _from_batch(out, shape, axis)
