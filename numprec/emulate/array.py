@@ -32,6 +32,7 @@ from numprec.emulate.context import ACTIVE_POLICIES, active_policy
 from numprec.emulate.handlers import dispatch
 
 _SCALARS = (float, int, np.floating, np.integer)
+_object_new = object.__new__
 
 
 def _restore_array(data, format_config, policy):
@@ -55,6 +56,14 @@ def _restore_array(data, format_config, policy):
 def _op(ufunc, a, b, home):
     stack = ACTIVE_POLICIES.get()
     pol = stack[-1] if stack else home
+    fz = pol.plan.fused
+    if fz is not None:
+        # The common case, in C: operands, stream, kernel and wrapping.
+        res = fz.apply(ufunc, (a, b), home)
+        if res is not None and type(res) is not tuple:
+            return res
+        if res is not None:
+            return eng.finish(pol, home, res[0], None, False)
     return eng.call(pol, home, ufunc, (a, b), None, {})
 
 
@@ -66,17 +75,17 @@ def _iop(ufunc, self, other):
 
 def _binary(ufunc):
     def forward(self, other):
-        if isinstance(other, (EmulatedArray, np.ndarray) + _SCALARS):
+        if type(other) is EmulatedArray or isinstance(other, _OPERANDS):
             return _op(ufunc, self, other, self._policy)
         return NotImplemented
 
     def reflected(self, other):
-        if isinstance(other, (np.ndarray,) + _SCALARS):
+        if isinstance(other, _REFLECTED):
             return _op(ufunc, other, self, self._policy)
         return NotImplemented
 
     def inplace(self, other):
-        if isinstance(other, (EmulatedArray, np.ndarray) + _SCALARS):
+        if isinstance(other, _OPERANDS):
             return _iop(ufunc, self, other)
         return NotImplemented
 
@@ -115,7 +124,7 @@ class EmulatedArray(NDArrayOperatorsMixin):
 
     @classmethod
     def _new(cls, data, fmt, policy):
-        self = object.__new__(cls)
+        self = _object_new(cls)
         self._data = data
         self._format = fmt
         self._policy = policy
@@ -227,12 +236,19 @@ class EmulatedArray(NDArrayOperatorsMixin):
 
     # -------------------------------------------------- indexing, views
     def __getitem__(self, key):
-        if isinstance(key, EmulatedArray):
+        """Indexing, slicing and fancy indexing: exact (values are only
+        selected), no rounding and no stream; the result keeps the format
+        and the home policy."""
+        if type(key) is EmulatedArray:
             key = key._data
         res = self._data[key]
-        if isinstance(res, np.generic):
+        if type(res) is not np.ndarray:
             res = np.asarray(res)
-        return EmulatedArray._new(res, self._format, self._policy)
+        o = _object_new(EmulatedArray)
+        o._data = res
+        o._format = self._format
+        o._policy = self._policy
+        return o
 
     def __setitem__(self, key, value):
         """Write ``value`` into the array: converted to the array's format
@@ -336,3 +352,8 @@ class EmulatedArray(NDArrayOperatorsMixin):
 
     def nonzero(self):
         return self._data.nonzero()
+
+
+#: Operand types the arithmetic operators accept (others: NotImplemented).
+_OPERANDS = (EmulatedArray, np.ndarray) + _SCALARS
+_REFLECTED = (np.ndarray,) + _SCALARS

@@ -27,28 +27,13 @@ import warnings
 
 import numpy as np
 
-from numprec._kernels import fused as _fk
 from numprec.emulate.context import active_policy
 from numprec.emulate.errors import EmulationLeakWarning
-from numprec.emulate.plan import contains
+from numprec.emulate.plan import EXACT_UFUNCS, FUSED_UFUNCS, contains
 from numprec.emulate import reductions as red
 
-#: Ufuncs whose float results are always values of a signed float format
-#: holding their operands: they need no rounding (and take no stream).
-EXACT_UFUNCS = frozenset({np.negative, np.positive, np.absolute, np.fabs, np.maximum,
-                          np.minimum, np.fmax, np.fmin, np.copysign})
 #: Reductions/accumulations that only select values (no rounding needed).
 SELECTING_REDUCTIONS = frozenset({np.maximum, np.minimum, np.fmax, np.fmin})
-
-#: Ufuncs the fused kernels compute themselves: add, subtract, multiply,
-#: divide and square on operands of one shape (or an array and a scalar),
-#: each C-contiguous or with contiguous rows (stencil slices such as
-#: ``x[..., 1:, :]``), computed and rounded in one pass; other ufunc results
-#: are rounded in place by the kernel's mode-specialised loop.
-FUSED_UFUNCS = {np.add: _fk.OP_ADD, np.subtract: _fk.OP_SUBTRACT,
-                np.multiply: _fk.OP_MULTIPLY, np.true_divide: _fk.OP_DIVIDE,
-                np.square: _fk.OP_SQUARE}
-
 
 # --------------------------------------------------------------- results
 def rounder_for(pol, fmt):
@@ -57,23 +42,11 @@ def rounder_for(pol, fmt):
 
 
 def fused_for(plan):
-    """The plan's :class:`numprec._kernels.fused.Fused` (cached in it), or
-    None where the fused kernels do not apply (``plan.fused_ok`` false: no
-    kernel rounding, an arithmetic scheme, or the debug reference path), or
-    nothing to round (``plan.identity``)."""
-    cache = plan.cache
-    try:
-        return cache["fused"]
-    except KeyError:
-        pass
-    fz = None
-    if plan.fused_ok and not plan.identity:
-        rc = plan.round_compute
-        fz = _fk.Fused(rc.kernel, rc.mode, rc.rbits, bool(plan.rounding.stochastic), plan.seed,
-                       plan.counter, plan.dtype)
-        fz.bind(plan, plan.compute, plan.array_type, FUSED_UFUNCS, EXACT_UFUNCS)
-    cache["fused"] = fz
-    return fz
+    """The plan's :class:`numprec._kernels.fused.Fused`, or None where the
+    fused kernels do not apply (``plan.fused_ok`` false: no kernel rounding,
+    an arithmetic scheme, or the debug reference path), or nothing to round
+    (``plan.identity``)."""
+    return plan.fused
 
 
 def const_rounder_for(pol, fmt):
@@ -210,8 +183,7 @@ def call(pol, home, ufunc, inputs, out, kwargs):
     if out is None and not kwargs:
         # The common case in C: add/subtract/multiply/divide/square in one
         # pass of the fused kernel, other ufuncs rounded by its loops.
-        cache = plan.cache
-        fz = cache["fused"] if "fused" in cache else fused_for(plan)
+        fz = plan.fused
         if fz is not None:
             res = fz.apply(ufunc, inputs, home)
             if res is not None:

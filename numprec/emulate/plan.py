@@ -19,8 +19,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from numprec._kernels import fused as _fk
 from numprec.formats.float_format import FloatFormat
 from numprec.emulate.rounder import Rounder, nearest_even
+
+#: Ufuncs whose float results are always values of a signed float format
+#: holding their operands: they need no rounding (and take no stream).
+EXACT_UFUNCS = frozenset({np.negative, np.positive, np.absolute, np.fabs, np.maximum,
+                          np.minimum, np.fmax, np.fmin, np.copysign})
+
+#: Ufuncs the fused kernels compute themselves: add, subtract, multiply,
+#: divide and square on operands of one shape (or an array and a scalar),
+#: each C-contiguous or with contiguous rows (stencil slices such as
+#: ``x[..., 1:, :]``), computed and rounded in one pass; other ufunc results
+#: are rounded in place by the kernel's mode-specialised loop.
+FUSED_UFUNCS = {np.add: _fk.OP_ADD, np.subtract: _fk.OP_SUBTRACT,
+                np.multiply: _fk.OP_MULTIPLY, np.true_divide: _fk.OP_DIVIDE,
+                np.square: _fk.OP_SQUARE}
 
 
 def contains(outer, inner) -> bool:
@@ -80,6 +95,9 @@ class Plan:
     fused_ok : bool
         The fused kernels apply: kernel rounding, exact products, exact_ok
         and not ``reference``.
+    fused : numprec._kernels.fused.Fused or None
+        The fused kernel object (None where ``fused_ok`` is false or there
+        is nothing to round).
     """
 
     compute: object
@@ -100,6 +118,7 @@ class Plan:
     identity: bool = field(init=False)
     exact_ok: bool = field(init=False)
     fused_ok: bool = field(init=False)
+    fused: object = field(init=False)
     scalars: dict = field(init=False)
     cache: dict = field(init=False)
 
@@ -119,6 +138,12 @@ class Plan:
             and not self.reference)
         put(self, "scalars", {})
         put(self, "cache", {})
+        fz = None
+        if self.fused_ok and not self.identity:
+            fz = _fk.Fused(rc.kernel, rc.mode, rc.rbits, bool(self.rounding.stochastic),
+                           self.seed, self.counter, self.dtype)
+            fz.bind(self, self.compute, self.array_type, FUSED_UFUNCS, EXACT_UFUNCS)
+        put(self, "fused", fz)
 
     # ------------------------------------------------------------ streams
     def take_stream(self, rounder, dtype):
