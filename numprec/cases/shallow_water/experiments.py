@@ -109,7 +109,7 @@ def _control_states(params, starts, spinup, every, seed):
 def forecast_errors(*, nx: int = 50, starts: int = 6, spinup: float = 450.0,
                     every: float = 20.0, days: float = 60.0, output_every: float = 2.0,
                     climate_from: float = 10.0, setups=None, seed: int = 0,
-                    progress=print) -> dict:
+                    progress=print, **params) -> dict:
     """Klöwer et al. (2020)'s forecast experiment, scaled down.
 
     A double control run is spun up ``spinup`` days; ``starts`` start states
@@ -121,6 +121,7 @@ def forecast_errors(*, nx: int = 50, starts: int = 6, spinup: float = 450.0,
     *different* start states (unrelated states: the error at which a
     forecast has no skill left), so 1 is "no skill".  And the mean and
     variance of u over the forecasts from ``climate_from`` days on.
+    ``**params`` are further :class:`ShallowWaterParams` fields (e.g. ``dt``).
 
     Returns
     -------
@@ -130,7 +131,7 @@ def forecast_errors(*, nx: int = 50, starts: int = 6, spinup: float = 450.0,
         ({label: float}), ``settings``.
     """
     setups = FORECAST_SETUPS if setups is None else setups
-    params = ShallowWaterParams(nx=nx)
+    params = ShallowWaterParams(nx=nx, **params)
     t0 = time.perf_counter()
     start = _control_states(params, starts, spinup, every, seed)
     if progress:
@@ -169,7 +170,7 @@ def forecast_errors(*, nx: int = 50, starts: int = 6, spinup: float = 450.0,
                      f"{errors[label][-1]:.3g}")
     return {"time": times, "normaliser": normaliser, "error": errors, "u_mean": u_mean,
             "u_var": u_var, "seconds": secs,
-            "settings": {"nx": nx, "starts": starts, "spinup": spinup, "every": every,
+            "settings": {"nx": nx, "dt": params.dt, "starts": starts, "spinup": spinup, "every": every,
                          "days": days, "output_every": output_every,
                          "climate_from": climate_from, "seed": seed}}
 
