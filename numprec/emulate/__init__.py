@@ -52,6 +52,7 @@ from numprec.emulate.arithmetic import ExactMultiply
 from numprec.emulate.context import active_policy
 from numprec.emulate.errors import EmulationLeakWarning
 from numprec.emulate import functions  # noqa: F401  (registers the numpy function handlers)
+from numprec.emulate import linalg  # registers einsum/tensordot
 from numprec.emulate.policy import Policy
 from numprec.emulate.reductions import rounded_cumsum, rounded_dot, rounded_sum
 from numprec.emulate import fft as _fft_handlers  # noqa: F401  registers np.fft handlers
