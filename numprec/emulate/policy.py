@@ -65,6 +65,7 @@ import numpy as np
 
 from numprec._kernels.fused import StreamCounter
 from numprec.emulate.array import EmulatedArray
+from numprec.emulate.accumulation import Accumulation
 from numprec.emulate.arithmetic import resolve_arithmetic
 from numprec.emulate.context import ACTIVE_POLICIES, active_policy, pop, push
 from numprec.emulate.plan import Plan, contains
@@ -83,10 +84,9 @@ _SETTINGS = ("compute", "storage", "rounding", "random_bits", "arithmetic", "sum
 
 
 def check_accumulation(accumulation):
-    """``accumulation`` if it is None or an accumulation model (an object
-    with ``get_config()``, see :mod:`numprec.emulate.accumulation`), else
-    TypeError."""
-    if accumulation is None or callable(getattr(accumulation, "get_config", None)):
+    """``accumulation`` if it is None or an
+    :class:`~numprec.emulate.accumulation.Accumulation`, else TypeError."""
+    if accumulation is None or isinstance(accumulation, Accumulation):
         return accumulation
     raise TypeError("accumulation must be None or a numprec.emulate.accumulation.Accumulation, "
                     f"got {type(accumulation).__name__}")
@@ -94,10 +94,7 @@ def check_accumulation(accumulation):
 
 def accumulation_from_config(config):
     """The accumulation model of a :meth:`Policy.get_config` entry (None stays None)."""
-    if config is None:
-        return None
-    from numprec.emulate.accumulation import Accumulation
-    return Accumulation.from_config(config)
+    return None if config is None else Accumulation.from_config(config)
 
 
 #: float32's significand bits (incl. the implicit one), largest binade and

@@ -153,6 +153,8 @@ def test_emulated_array_constructor():
     ({"components": {"t": {"colour": "red"}}}, ValueError, "colour"),
     ({"components": ["t"]}, TypeError, "components"),
     ({"arithmetic": 42}, TypeError, "arithmetic"),
+    ({"accumulation": "fp32"}, TypeError, "accumulation"),
+    ({"debug_reference": "yes"}, TypeError, "debug_reference"),
 ])
 def test_bad_arguments_name_themselves(kwargs, error, match):
     kwargs = {"compute": "fp16", **kwargs}
@@ -168,3 +170,42 @@ def test_store_of_values_already_in_storage_costs_nothing():
     wide = Policy("fp32", storage="fp16", seed=0)
     y = wide.asarray(np.linspace(0, 1, 5)) / 3.0
     assert wide.store(y).format == wide.storage
+
+
+def test_accumulation_setting_per_component_round_trips():
+    """Policy(accumulation=) is a setting like the others: inherited and
+    overridden by components, in the plan, in get_config/from_config and
+    kept through pickling."""
+    import pickle
+    from numprec.emulate.accumulation import Accumulation
+    acc = Accumulation(product="fp16", accumulator="fp32", block=8)
+    p = Policy("fp16", accumulation=acc, seed=1,
+               components={"dyn": "bf16", "phys": {"accumulation": None}})
+    assert p.accumulation is acc and p.plan.accumulation is acc
+    assert p.component("dyn").accumulation is acc
+    assert p.component("phys").accumulation is None
+    cfg = p.get_config()
+    assert cfg["accumulation"] == acc.get_config()
+    assert cfg["components"]["phys"]["accumulation"] is None
+    for q in (Policy.from_config(cfg), pickle.loads(pickle.dumps(p))):
+        assert q.accumulation == acc and q.component("dyn").accumulation == acc
+        assert q.component("phys").accumulation is None
+    assert Policy("fp16", seed=1).get_config()["accumulation"] is None
+
+
+def test_debug_reference_is_a_recorded_option_with_the_same_bits():
+    """The reference path (numpy, then the generic rounding kernel) is a
+    policy option, not a module switch; it gives the fused path's bits."""
+    import pickle
+    x = np.random.default_rng(3).normal(size=(40, 50))
+    runs = []
+    for ref in (False, True):
+        p = Policy("bf16", rounding="stochastic", seed=4, debug_reference=ref)
+        assert (p.plan.fused is None) == ref
+        a = p.asarray(x)
+        r = np.exp(a[1:, :] * a[:-1, :] - 0.3) / (a[1:, :] + 2.0)
+        runs.append((r.to_numpy(), p.streams_used))
+        q = Policy.from_config(p.get_config())
+        assert q.plan.reference == ref and pickle.loads(pickle.dumps(p)).plan.reference == ref
+    np.testing.assert_array_equal(runs[0][0].view(np.uint64), runs[1][0].view(np.uint64))
+    assert runs[0][1] == runs[1][1] == 6
