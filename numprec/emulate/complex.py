@@ -157,7 +157,15 @@ def multiply(a, b, c, d) -> EmulatedComplex:
     p2 = b * d
     p3 = a * d
     p4 = b * c
-    return EmulatedComplex(p1 - p2, p3 + p4)
+    if isinstance(p1, EmulatedArray) and p1.shape == p2.shape:
+        p1 -= p2                 # in place: the same rounding, no new array
+    else:
+        p1 = p1 - p2
+    if isinstance(p3, EmulatedArray) and p3.shape == p4.shape:
+        p3 += p4
+    else:
+        p3 = p3 + p4
+    return EmulatedComplex(p1, p3)
 
 
 def _parts(value):

@@ -171,13 +171,17 @@ def _stage(re, im, R, m, s, pol, sign):
             t = multiply(ar, ai, wr, wi)
             tr = np.concatenate([ar, t.real], axis=0)
             ti = np.concatenate([ai, t.imag], axis=0)
-        yr = yr + tr
-        yi = yi + ti
+        if j == 1:
+            yr = yr + tr             # (1, m, s, B) + (R, m, s, B): a new array
+            yi = yi + ti
+        else:
+            yr += tr                 # in place: the same rounding, no new array
+            yi += ti
     if m > 1:
         wr, wi = _stage_twiddles(pol, R * m, R, sign)
         t = multiply(yr[1:], yi[1:], wr, wi)
-        yr = np.concatenate([yr[0:1], t.real], axis=0)
-        yi = np.concatenate([yi[0:1], t.imag], axis=0)
+        yr[1:] = t.real              # exact copies
+        yi[1:] = t.imag
     n = R * m * s
     return (np.transpose(yr, (1, 0, 2, 3)).reshape(n, B),
             np.transpose(yi, (1, 0, 2, 3)).reshape(n, B))
