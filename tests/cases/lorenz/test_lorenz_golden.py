@@ -14,6 +14,8 @@ from numprec.emulate import Policy
 
 DATA = Path(__file__).parent.parent / "data"
 NAMES = sorted(p.stem[len("lorenz_"):] for p in DATA.glob("lorenz_*.npz"))
+#: the longest two-scale emulated runs: with --runslow (the other runs cover the same code)
+SLOW = {"l96x2_e5m10_sr", "l96x2_fp32_tendencies_bf16_sr"}
 
 
 def bits(a):
@@ -24,7 +26,8 @@ def test_the_golden_files_are_there():
     assert len(NAMES) == 17
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n
+                                  for n in NAMES])
 def test_reproduces_the_golden_run(name):
     g = np.load(DATA / f"lorenz_{name}.npz")
     system = str(g["system"])
