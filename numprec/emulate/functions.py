@@ -184,32 +184,59 @@ def _where(condition, *xy):
 
 @implements(np.clip)
 def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
-    pol, home = _policies(a, out)
-    fmt = a._format
+    """``np.clip``: the bounds are converted to the compute format (plain
+    values with round-to-nearest-even, no stream; emulated bounds with the
+    policy's scheme unless the compute format holds them), ``a`` is taken as
+    an operand (converted if its format is wider than the compute format),
+    then values are only selected: exact, no rounding, no stream.  The
+    result is in the compute format."""
+    if kwargs.get("min") is not None or kwargs.get("max") is not None:
+        a_min = kwargs.pop("min", None) if a_min is None else a_min
+        a_max = kwargs.pop("max", None) if a_max is None else a_max
+    kwargs.pop("min", None)
+    kwargs.pop("max", None)
+    pol, home = _policies(a, a_min, a_max, out)
+    fmt = pol.compute
     lo = None if a_min is None else converted_value(pol, a_min, fmt)
     hi = None if a_max is None else converted_value(pol, a_max, fmt)
     if out is not None and not isinstance(out, EmulatedArray):
         # numpy's casting check (and error) for the out= target, on empty operands
-        np.clip(np.empty(0, a._data.dtype), None if lo is None else 0.0,
+        np.clip(np.empty(0, pol.dtype), None if lo is None else 0.0,
                 None if hi is None else 0.0, out=np.empty(0, np.asarray(out).dtype), **kwargs)
-    res = np.clip(a._data, lo, hi, **kwargs)
-    res = _wrap_like(pol, home, res, fmt)
+    data = converted_value(pol, a, fmt)
+    res = _wrap_like(pol, home, np.clip(data, lo, hi, **kwargs), fmt)
     if out is not None:
         return eng.write_into(pol, out, res._data, fmt)
     return res
 
 
+#: np.pad modes that only copy values of the array (exact).
+_COPYING_PAD_MODES = ("constant", "edge", "wrap", "reflect", "symmetric", "empty")
+
+
 @implements(np.pad)
 def _pad(array, pad_width, mode="constant", **kwargs):
+    """``np.pad``: modes that copy values (constant, edge, wrap, reflect,
+    symmetric) are exact; the ``constant_values`` are converted to the
+    array's format once (round-to-nearest-even, no stream; emulated values
+    with the policy's scheme unless the format holds them).  Modes that
+    compute (mean, linear_ramp, ...) are computed in double and the result
+    converted like a constant."""
     pol, home = _policies(array)
     fmt = array._format
-    if mode == "constant" and "constant_values" in kwargs:
-        cv = np.asarray(kwargs["constant_values"], dtype=np.float64)
-        kwargs["constant_values"] = eng.const_rounder_for(pol, fmt)(cv.copy(), 0, 0)
+    if not isinstance(mode, str) or callable(mode):
+        raise TypeError("numprec.emulate: np.pad needs a mode name (a function as mode is not "
+                        "rounded)")
+    if mode == "constant" and kwargs.get("constant_values") is not None:
+        cv = kwargs["constant_values"]
+        if isinstance(cv, EmulatedArray):
+            cv = converted_value(pol, cv, fmt)
+        else:
+            cv = np.asarray(cv, dtype=np.float64)
+            cv = eng.const_rounder_for(pol, fmt)(cv.copy(), 0, 0)
+        kwargs["constant_values"] = cv
     res = np.pad(array._data, pad_width, mode=mode, **kwargs)
-    if mode not in ("constant", "edge", "wrap", "reflect", "symmetric", "empty"):
-        # modes that compute (mean, linear_ramp, ...): computed in double,
-        # then converted like constants.
+    if mode not in _COPYING_PAD_MODES:
         res = eng.const_rounder_for(pol, fmt)(np.array(res, dtype=np.float64), 0, 0)
     return _wrap_like(pol, home, res, fmt)
 
