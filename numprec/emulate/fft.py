@@ -66,7 +66,7 @@ from numprec.emulate.policy import active_policy
 
 _NORMS = ("backward", "ortho", "forward")
 _CACHE = {}
-_CACHE_LIMIT = 256
+_CACHE_LIMIT = 64          # formats; each holds its tables
 
 
 # ------------------------------------------------------------------ plan
@@ -107,15 +107,22 @@ def twiddles(N: int):
 
 
 def _constant(pol, key, build):
-    """A cached emulated constant of ``pol``'s compute format."""
-    full = (pol.compute, np.dtype(pol.dtype).str) + key
-    value = _CACHE.get(full)
-    if value is None:
+    """A cached emulated constant of ``pol``'s compute format.
+
+    The cache is looked up by the identity of the format object (hashing a
+    format is slow); the entry keeps the format alive, so the identity
+    cannot be reused while the entry exists."""
+    fmt = pol.compute
+    entry = _CACHE.get(id(fmt))
+    if entry is None or entry[0] is not fmt:
         if len(_CACHE) >= _CACHE_LIMIT:
             _CACHE.clear()
+        entry = _CACHE[id(fmt)] = (fmt, {})
+    full = (np.dtype(pol.dtype).str,) + key
+    value = entry[1].get(full)
+    if value is None:
         re, im = build()
-        value = (pol.constant(re), pol.constant(im))
-        _CACHE[full] = value
+        value = entry[1][full] = (pol.constant(re), pol.constant(im))
     return value
 
 
