@@ -3,7 +3,7 @@
     python benchmarks/speedy.py [--steps-emulated 2] [--profile]
 
 Double: 2 model days after the start-up, T21 and T30, 1 and 5 members.
-Emulated (e11m10, RN and SR, float64 containers, rounded-DFT Fourier step):
+Emulated (e11m10, RN and SR, float64 containers, numprec's rounded FFT):
 a few leapfrog steps, scaled to a model day (steps per day x time per step).
 The emulated/double ratio is formed in the same run.  --profile prints
 where the time of one emulated step goes (cProfile, top functions).
@@ -20,7 +20,7 @@ from numprec.cases.speedy.primitive import PrimitiveEquationModel, default_steps
 from numprec.emulate import Policy
 
 
-def model_and_state(trunc, members, fourier="dft"):
+def model_and_state(trunc, members, fourier="fft"):
     model = PrimitiveEquationModel.build(trunc, forcing=HeldSuarez(), fourier=fourier)
     state = model.initial_state(members, 0)
     return model, state.pair()

@@ -57,7 +57,7 @@ class SpeedyParameters:
     diffusion_hours: float = 2.4
     held_suarez: bool = True
     noise: float = 0.1
-    fourier: str = "dft"
+    fourier: str = "fft"
 
     def __post_init__(self):
         for name in ("days", "output_hours", "diffusion_hours"):

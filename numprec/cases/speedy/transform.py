@@ -382,11 +382,11 @@ class SpectralTransform:
 
 
 def _complex_pair(re, im):
-    """The complex input numpy.fft on emulated arrays expects, from real
-    and imaginary parts."""
-    from numprec import emulate
-    maker = getattr(emulate, "EmulatedComplex", None)
-    if maker is None:
+    """The complex input numpy.fft on emulated arrays takes, from real and
+    imaginary parts (numprec.emulate's EmulatedComplex)."""
+    try:
+        from numprec.emulate.complex import EmulatedComplex
+    except ImportError:                     # an older numprec without the rounded FFT
         raise TypeError("numpy.fft on emulated arrays is not available in this numprec; "
-                        "use SpectralTransform(..., fourier='dft')")
-    return maker(re, im)
+                        "use SpectralTransform(..., fourier='dft')") from None
+    return EmulatedComplex(re, im)

@@ -206,13 +206,14 @@ def test_bad_shapes_are_refused():
         st.analysis(np.zeros((32, 60)))
 
 
+@pytest.mark.parametrize("fourier", ["dft", "fft"])
 @pytest.mark.parametrize("fmt, tol", [("binary64", 1e-13), ("e11m23", 2e-6), ("e11m10", 1e-2)])
-def test_same_code_runs_under_emulation(fmt, tol):
+def test_same_code_runs_under_emulation(fmt, tol, fourier):
     """Tables converted once under the policy; the round trip stays within a
     few units of the format's precision (Legendre sums by rounded matmul,
-    Fourier step by the rounded DFT)."""
+    Fourier step by numprec's rounded FFT or the rounded DFT)."""
     from numprec.emulate import EmulatedArray, Policy, to_numpy
-    st = SpectralTransform(21, fourier="dft")
+    st = SpectralTransform(21, fourier=fourier)
     policy = Policy(fmt, seed=3)
     emulated = st.under(policy)
     assert isinstance(emulated.tables["synth_even"], EmulatedArray)
