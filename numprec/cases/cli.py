@@ -8,7 +8,10 @@
   the ``with`` block is left by an exception;
 * :func:`format_results`: the verdict table with a legend and a summary line
   per experiment;
-* :func:`interrupted`: the message and exit status of a CLI stopped by Ctrl-C.
+* :func:`interrupted`: the message and exit status of a CLI stopped by Ctrl-C;
+* :func:`add_grid_options`, :func:`add_output_options`: the options every
+  case's command line shares (``--format``, ``--rounding``; ``--output``,
+  ``--plot``, ``--overwrite``).
 """
 from __future__ import annotations
 
