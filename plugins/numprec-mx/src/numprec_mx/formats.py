@@ -98,7 +98,7 @@ class BlockScaledFormat(numprec.BlockFormat):
     def __init__(self, element, block_size=32, scale="e8m0", axis=-1, *, tensor_scale=False,
                  hadamard=None, name=None):
         self._element = _resolve(element, "element")
-        if not hasattr(self._element, "max") or not self._element.elementwise:
+        if not hasattr(self._element, "max") or isinstance(self._element, numprec.BlockFormat):
             raise ValueError(f"element must be an elementwise format with a max, "
                              f"got {self._element!r}")
         self._block = numprec.check_int(block_size, "block_size", 1, 2 ** 31)
