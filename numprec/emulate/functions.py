@@ -189,7 +189,8 @@ def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
     policy's scheme unless the compute format holds them), ``a`` is taken as
     an operand (converted if its format is wider than the compute format),
     then values are only selected: exact, no rounding, no stream.  The
-    result is in the compute format."""
+    result is in ``a``'s format when the converted bounds are values of it
+    (and the compute format holds it), else in the compute format."""
     if kwargs.get("min") is not None or kwargs.get("max") is not None:
         a_min = kwargs.pop("min", None) if a_min is None else a_min
         a_max = kwargs.pop("max", None) if a_max is None else a_max
@@ -204,10 +205,22 @@ def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
         np.clip(np.empty(0, pol.dtype), None if lo is None else 0.0,
                 None if hi is None else 0.0, out=np.empty(0, np.asarray(out).dtype), **kwargs)
     data = converted_value(pol, a, fmt)
+    if isinstance(a, EmulatedArray) and a._format is not fmt and contains(fmt, a._format) \
+            and all(_holds(pol, a._format, b) for b in (lo, hi)):
+        fmt = a._format
     res = _wrap_like(pol, home, np.clip(data, lo, hi, **kwargs), fmt)
     if out is not None:
         return eng.write_into(pol, out, res._data, fmt)
     return res
+
+
+def _holds(pol, fmt, values):
+    """True if ``values`` (None, a scalar or an array) are all values of ``fmt``."""
+    if values is None:
+        return True
+    v = np.array(values, dtype=np.float64)
+    r = eng.const_rounder_for(pol, fmt)(v.copy(), 0, 0)
+    return bool(np.array_equal(r, v, equal_nan=True))
 
 
 #: np.pad modes that only copy values of the array (exact).

@@ -94,13 +94,15 @@ def test_clip_bounds_are_converted_to_the_compute_format(setup):
 
 def test_clip_in_a_wider_compute_format_of_a_stored_state():
     """fp16 storage, fp32 compute: the bounds are fp32 values, the result is
-    in the compute format (it holds the stored values and the bounds)."""
+    in the compute format (it holds the stored values and the bounds), or in
+    the storage format when the bounds are values of it."""
     p = Policy("fp32", storage=FMT, seed=0)
     a = numprec.round(np.random.default_rng(2).normal(size=50), FMT)
     x = p.store(a)
     assert x.format == numprec.get_format(FMT)
     got = np.clip(x, -0.1, 0.1)
     assert_exact(p, got, np.clip(a, RN(-0.1, "fp32"), RN(0.1, "fp32")), fmt="fp32")
+    assert_exact(p, np.clip(x, -0.5, 0.25), np.clip(a, -0.5, 0.25))
 
 
 def test_concatenate_and_stack_are_exact(setup):
