@@ -8,8 +8,11 @@ The public API (see docs/ and shared design notes):
 - :class:`FloatFormat`, :class:`FixedFormat`, :class:`IntFormat` and the
   named formats of :func:`list_formats`;
 - the pluggy registry (:func:`get_format`, :func:`list_roundings`,
-  :data:`hookimpl`, :class:`FormatEntry`, ...), which plugins extend
-  through the entry point group ``numprec``;
+  :func:`get_case`, :func:`from_config`, :data:`hookimpl`,
+  :class:`FormatEntry`, :class:`CaseEntry`, ...), which plugins extend
+  through the entry point group ``numprec`` (loaded lazily), and the bases
+  they build on (:class:`Format`, :class:`BlockFormat`, :func:`check_int`,
+  :func:`check_choice`);
 - :mod:`numprec.emulate` and its :class:`Policy`: plain-numpy models run
   with every operation rounded;
 - :mod:`numprec.verify` (Wasserstein verifier), :mod:`numprec.cases` and
