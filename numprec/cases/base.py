@@ -41,6 +41,7 @@ See docs/cases.md for a walk-through and a complete small case.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any, Callable, Mapping, Optional
 
 import numpy as np
@@ -79,7 +80,13 @@ def component_names(model) -> tuple:
     if not dataclasses.is_dataclass(model):
         raise TypeError(f"a model must be a dataclass (of components), got "
                         f"{model!r}")
-    return tuple(f.name for f in dataclasses.fields(model)
+    return _field_components(model if isinstance(model, type) else type(model))
+
+
+@functools.lru_cache(maxsize=None)
+def _field_components(cls) -> tuple:
+    # cached per class: Model.call looks the names up on every component call
+    return tuple(f.name for f in dataclasses.fields(cls)
                  if not f.metadata.get(_NOT_A_COMPONENT, False))
 
 
