@@ -7,9 +7,8 @@ by the emulated arrays' own rules (one rounding and one random stream per
 real operation):
 
 * ``(a + ib) +- (c + id) = (a +- c) + i(b +- d)`` -- 2 rounded operations;
-* ``(a + ib) * (c + id)``: ``p1 = ac, p2 = bd, p3 = ad, p4 = bc`` (4
-  rounded products, in this order), then ``re = p1 - p2, im = p3 + p4``
-  (2 rounded sums) -- 6 operations;
+* ``(a + ib) * (c + id)``: ``p1 = ac, p2 = bd, re = p1 - p2, p3 = ad,
+  p4 = bc, im = p3 + p4``, each rounded, in this order -- 6 operations;
 * a real factor ``r`` (emulated array, plain array or scalar):
   ``(a r) + i(b r)`` -- 2 rounded products; a real term changes only the
   real part (1 rounded sum).
@@ -151,16 +150,18 @@ class EmulatedComplex:
 
 def multiply(a, b, c, d) -> EmulatedComplex:
     """``(a + ib)(c + id)`` with 6 rounded real operations, in this order:
-    ``ac, bd, ad, bc, ac - bd, ad + bc``.  At least one of the pair ``(a, b)``
-    or ``(c, d)`` must be emulated arrays."""
+    ``p1 = ac, p2 = bd, re = p1 - p2, p3 = ad, p4 = bc, im = p3 + p4``.  At
+    least one of the pairs ``(a, b)``, ``(c, d)`` must be emulated arrays."""
     p1 = a * c
     p2 = b * d
-    p3 = a * d
-    p4 = b * c
     if isinstance(p1, EmulatedArray) and p1.shape == p2.shape:
         p1 -= p2                 # in place: the same rounding, no new array
+        p3 = np.multiply(a, d, out=p2) if p2.shape == np.broadcast_shapes(np.shape(a), np.shape(d)) \
+            and isinstance(p2, EmulatedArray) else a * d
     else:
         p1 = p1 - p2
+        p3 = a * d
+    p4 = b * c
     if isinstance(p3, EmulatedArray) and p3.shape == p4.shape:
         p3 += p4
     else:

@@ -27,7 +27,8 @@ Rounding order of a stage:
 1. for ``j = 1 .. R-1``: the terms ``t_j[k] = x_j w_R^(jk)``.  For radices
    2 and 4 the factors are 1, -1, i, -i: exact (copy, negation, swap).  For
    odd radices ``t_j[0] = x_j`` and ``t_j[1:]`` is one rounded complex
-   product (6 operations, :func:`numprec.emulate.complex.multiply`) of
+   product (6 operations in the order of
+   :func:`numprec.emulate.complex.multiply`) of
    ``x_j`` with the ``R - 1`` factors; then ``y = y + t_j`` (2 rounded
    sums; ``y`` starts as ``x_0``), so the sum over ``j`` is sequential;
 2. if ``m > 1``: ``y[1:]`` is multiplied by the stage twiddles
@@ -147,16 +148,16 @@ def _stage_twiddles(pol, n_cur, R, sign):
 
 
 # ------------------------------------------------------------ exact moves
-def _times_unit(re, im, e):
-    """``(re + i im) * (-i)^e``: exact."""
+def _times_unit(re, im, neg_re, neg_im, e):
+    """``(re + i im) * (-i)^e``: exact (``neg_*`` are the negated parts)."""
     e %= 4
     if e == 0:
         return re, im
     if e == 1:
-        return im, -re
+        return im, neg_re
     if e == 2:
-        return -re, -im
-    return -im, re
+        return neg_re, neg_im
+    return neg_im, re
 
 
 def _stage(re, im, R, m, s, pol, sign):
@@ -170,9 +171,16 @@ def _stage(re, im, R, m, s, pol, sign):
         ar = xr[j:j + 1]
         ai = xi[j:j + 1]
         if R in (2, 4):
-            parts = [_times_unit(ar, ai, (j * k * (1 if sign < 0 else -1)) * (4 // R)) for k in range(R)]
-            tr = np.concatenate([p[0] for p in parts], axis=0)
-            ti = np.concatenate([p[1] for p in parts], axis=0)
+            nr, ni = -ar, -ai
+            parts = [_times_unit(ar, ai, nr, ni, (j * k * (1 if sign < 0 else -1)) * (4 // R))
+                     for k in range(R)]
+            if j == 1:
+                tr = np.concatenate([p[0] for p in parts], axis=0)
+                ti = np.concatenate([p[1] for p in parts], axis=0)
+            else:                    # refill the terms' arrays (exact copies)
+                for k, (pr, pi) in enumerate(parts):
+                    tr[k:k + 1] = pr
+                    ti[k:k + 1] = pi
         else:
             wr, wi = _butterfly_factors(pol, R, j, sign)
             t = multiply(ar, ai, wr, wi)

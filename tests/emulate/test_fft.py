@@ -102,9 +102,9 @@ class Reference:
     def cmul(self, shape, a, b, c, d):
         p1 = self.op(lambda u, v: u * v, shape, a, c)
         p2 = self.op(lambda u, v: u * v, shape, b, d)
+        re = self.op(lambda u, v: u - v, shape, p1.__getitem__, p2.__getitem__)
         p3 = self.op(lambda u, v: u * v, shape, a, d)
         p4 = self.op(lambda u, v: u * v, shape, b, c)
-        re = self.op(lambda u, v: u - v, shape, p1.__getitem__, p2.__getitem__)
         im = self.op(lambda u, v: u + v, shape, p3.__getitem__, p4.__getitem__)
         return re, im
 
