@@ -82,3 +82,28 @@ def test_forecast_errors_order_the_formats_as_kloewer_2020():
     assert e["Float32"] < 1e-2 * e["Float16"]
     assert e["BFloat16"] > e["Float16"]
     assert e["Float32 state / Float16 tendencies"] < e["Float16"]
+
+
+def _spun_up_start():
+    from pathlib import Path
+    with np.load(Path(__file__).parent / "data" / "double.npz") as g:   # 100 days, nx = 20
+        return tuple(g[k][:1] for k in ("u", "v", "eta"))
+
+
+@pytest.mark.parametrize("compensation", ["per_step", "per_stage"])
+def test_kahan_compensation_removes_most_of_the_float16_error(compensation):
+    """Criterion: after 5 days from a spun-up state, the RMS error of η against
+    double with compensated Float16 time stepping is at most a third of that of
+    plain Float16 round-to-nearest (measured: 0.0029 m per step, 0.0027 m per
+    stage, 0.0135 m plain: 4.6-4.9x smaller)."""
+    from numprec.emulate import Policy
+    start = _spun_up_start()
+    run = dict(members=1, start=start, days=5.0, output_every=5.0)
+    ref = run_members(ShallowWaterParams(nx=20), None, **run)["eta"].values[0, -1]
+
+    def error(comp):
+        ds = run_members(ShallowWaterParams(nx=20, compensation=comp), Policy("binary16"), **run)
+        return float(np.sqrt(np.mean((ds["eta"].values[0, -1] - ref) ** 2)))
+
+    plain, compensated = error("none"), error(compensation)
+    assert 0 < compensated < plain / 3
