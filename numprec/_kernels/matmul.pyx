@@ -218,6 +218,60 @@ cdef inline void fma_vec(const Job* J, Py_ssize_t kk, Py_ssize_t T, double* s) n
         memcpy(&s[t], &h, 8)
 
 
+cdef inline bint seq_step(const Job* J, Py_ssize_t kk, Py_ssize_t T, uint64_t cp,
+                          uint64_t ca, const double* s, double* s2) noexcept nogil:
+    """One sequential step in one pass, for tiles in the normal range:
+    ``s2[t] = R_a(s[t] + R_p(term kk))`` (products with counters ``cp + t``,
+    sums ``ca + t``) by :c:func:`round_normal`.  Returns False (``s2`` then
+    undefined, ``s`` untouched) if some value left the normal range: the
+    caller redoes the step with :c:func:`round_bits`."""
+    cdef FastParams fpp = J.rp.fp, fpa = J.ra.fp
+    cdef ModeMasks mmp = J.rp.mm, mma = J.ra.mm
+    cdef uint64_t kp = J.rp.key, ka = J.ra.key
+    cdef uint64_t lop = J.rp.lo, spp = J.rp.span, loa = J.ra.lo, spa = J.ra.span
+    cdef uint64_t zp = 0 if J.rp.zero_ok else 1
+    cdef uint64_t za = 0 if J.ra.zero_ok else 1
+    cdef uint64_t bad = 0, b, x
+    cdef bint rnd_on = J.rp.rnd_on
+    cdef Py_ssize_t t
+    cdef double av = 1.0, p, v
+    cdef const double* br
+    if J.prow != NULL:
+        br = J.prow + kk * <Py_ssize_t>J.L       # av = 1: p = br[t] exactly
+    else:
+        av = J.arow[kk * J.astride]
+        br = J.brow + kk * J.bstride
+    if rnd_on:
+        for t in range(T):
+            p = av * br[t]
+            memcpy(&b, &p, 8)
+            x = b & 0x7fffffffffffffffULL
+            bad |= ((x - lop) > spp) & ((x != 0) | zp)
+            b = round_normal(b, fpp, mmp, counter_random(kp, cp + <uint64_t>t))
+            memcpy(&p, &b, 8)
+            v = s[t] + p
+            memcpy(&b, &v, 8)
+            x = b & 0x7fffffffffffffffULL
+            bad |= ((x - loa) > spa) & ((x != 0) | za)
+            b = round_normal(b, fpa, mma, counter_random(ka, ca + <uint64_t>t))
+            memcpy(&s2[t], &b, 8)
+    else:
+        for t in range(T):
+            p = av * br[t]
+            memcpy(&b, &p, 8)
+            x = b & 0x7fffffffffffffffULL
+            bad |= ((x - lop) > spp) & ((x != 0) | zp)
+            b = round_normal(b, fpp, mmp, 0)
+            memcpy(&p, &b, 8)
+            v = s[t] + p
+            memcpy(&b, &v, 8)
+            x = b & 0x7fffffffffffffffULL
+            bad |= ((x - loa) > spa) & ((x != 0) | za)
+            b = round_normal(b, fpa, mma, 0)
+            memcpy(&s2[t], &b, 8)
+    return bad == 0
+
+
 cdef void pairwise(const Job* J, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t T, uint64_t lane0,
                    double* dest, double* stack, int64_t* ev) noexcept nogil:
     """Halving-tree sum of the rounded products ``lo..hi-1`` into ``dest``;
@@ -253,6 +307,9 @@ cdef void block_sum(const Job* J, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t T, ui
     if J.method == PAIRWISE:
         pairwise(J, lo, hi, T, lane0, s, w + 3 * TILE, ev)
         return
+    if J.method == SEQUENTIAL and J.rp.fast and J.ra.fast:
+        seq_sum(J, lo, hi, T, lane0, s, w, ev)
+        return
     products(J, lo, T, s)
     round_vec(&J.rp, s, T, counter(J, lane0, lo))
     if J.method == KAHAN:
@@ -280,6 +337,32 @@ cdef void block_sum(const Job* J, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t T, ui
             add_vec(s, p, T)
             round_vec(&J.ra, s, T, counter(J, lane0, ev[0]))
             ev[0] += 1
+
+
+cdef void seq_sum(const Job* J, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t T, uint64_t lane0,
+                  double* s, double* w, int64_t* ev) noexcept nogil:
+    """:func:`block_sum` for the sequential order, one pass per index where
+    the tile stays in the normal range."""
+    cdef Py_ssize_t kk
+    cdef double* p = w
+    cdef double* cur = s
+    cdef double* nxt = w + TILE
+    cdef double* tmp
+    products(J, lo, T, s)
+    round_vec(&J.rp, s, T, counter(J, lane0, lo))
+    for kk in range(lo + 1, hi):
+        if seq_step(J, kk, T, counter(J, lane0, kk), counter(J, lane0, ev[0]), cur, nxt):
+            tmp = cur
+            cur = nxt
+            nxt = tmp
+        else:
+            products(J, kk, T, p)
+            round_vec(&J.rp, p, T, counter(J, lane0, kk))
+            add_vec(cur, p, T)
+            round_vec(&J.ra, cur, T, counter(J, lane0, ev[0]))
+        ev[0] += 1
+    if cur != s:
+        memcpy(s, cur, T * sizeof(double))
 
 
 cdef void run_tile(const Job* J, Py_ssize_t T, uint64_t lane0, double* out,
@@ -361,8 +444,10 @@ def matmul_tiles(const double[:, :, :] a, const double[:, :, ::1] b, double[:, :
             if w == NULL:
                 continue
             J = base
-            row = tile // ntn
-            j0 = (tile - row * ntn) * TILE
+            # column block outer, row inner: consecutive tiles read the same
+            # k x TILE block of b (kept in cache)
+            j0 = (tile // (B * m)) * TILE
+            row = tile - (tile // (B * m)) * (B * m)
             T = n - j0
             if T > TILE:
                 T = TILE

@@ -217,7 +217,7 @@ def accumulate_array(data, axis, rounder, seed, stream, method="sequential", op=
 
 
 def _matmul_threads(lanes, k):
-    return get_num_threads() if lanes * k >= (1 << 18) else 1
+    return get_num_threads() if lanes * k >= (1 << 21) else 1
 
 
 def matmul_arrays(a, b, rounder, seed, stream, method="sequential", multiply=None, fmt=None,
