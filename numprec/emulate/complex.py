@@ -23,6 +23,7 @@ import numbers
 import numpy as np
 
 from numprec.emulate.array import EmulatedArray
+from numprec.emulate.functions import dispatch
 
 _REAL = (numbers.Real, np.ndarray, EmulatedArray)
 
@@ -80,7 +81,6 @@ class EmulatedComplex:
         return out if dtype is None else out.astype(dtype)
 
     def __array_function__(self, func, types, args, kwargs):
-        from numprec.emulate.functions import dispatch
         return dispatch(func, args, kwargs)
 
     # ---------------------------------------------------------- structure

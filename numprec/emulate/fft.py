@@ -63,7 +63,7 @@ import numpy as np
 from numprec.emulate.array import EmulatedArray
 from numprec.emulate.complex import EmulatedComplex, multiply
 from numprec.emulate.functions import implements
-from numprec.emulate.policy import active_policy
+from numprec.emulate.context import active_policy
 
 _NORMS = ("backward", "ortho", "forward")
 _CACHE = {}
