@@ -14,15 +14,19 @@ real operation):
   real part (1 rounded sum).
 
 Negation, conjugation, indexing and the structural functions the FFT needs
-are exact.  ``to_numpy()`` gives a complex128 ndarray.
+are exact.  ``to_numpy()`` gives a complex128 ndarray.  ufuncs (``np.abs``,
+``np.exp``) refuse it (``TypeError``): compute on ``.real``/``.imag``.
 """
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
 from numprec.emulate.array import EmulatedArray
+from numprec.emulate.context import active_policy
+from numprec.emulate.errors import EmulationLeakWarning
 from numprec.emulate.functions import dispatch
 
 _REAL = (numbers.Real, np.ndarray, EmulatedArray)
@@ -44,7 +48,7 @@ class EmulatedComplex:
     """
 
     __slots__ = ("real", "imag")
-    __array_priority__ = 20
+    __array_ufunc__ = None          # ufuncs refuse it; ndarray operators defer to ours
 
     def __init__(self, real, imag):
         if not (isinstance(real, EmulatedArray) and isinstance(imag, EmulatedArray)):
@@ -77,6 +81,12 @@ class EmulatedComplex:
         return out
 
     def __array__(self, dtype=None, copy=None):
+        """A complex128 ndarray (``np.asarray``); inside an active policy this
+        leaves emulation silently otherwise, so it warns."""
+        if active_policy() is not None:
+            warnings.warn("emulated complex values were converted to a plain numpy array "
+                          "inside an active policy (use .to_numpy() to leave emulation)",
+                          EmulationLeakWarning, stacklevel=2)
         out = self.to_numpy()
         return out if dtype is None else out.astype(dtype)
 

@@ -43,6 +43,10 @@ Twiddle factors are computed in double, ``cos(2 pi e / N)`` and
 the quarter points, rounded once to the compute format (round to nearest
 even, no random numbers), and cached per compute format and container.
 
+Input whose format the compute format does not contain (a wider storage
+format) is converted once, with the policy's scheme and one stream, before
+the transform.
+
 Real transforms: ``rfft`` is the complex FFT of ``x + 0i`` keeping the
 ``n // 2 + 1`` non-negative frequencies; ``irfft`` builds the Hermitian
 spectrum of length ``n`` (``X[n-k] = conj(X[k])``, the imaginary parts of
@@ -64,6 +68,7 @@ from numprec.emulate.array import EmulatedArray
 from numprec.emulate.complex import EmulatedComplex, multiply
 from numprec.emulate.functions import implements
 from numprec.emulate.context import active_policy
+from numprec.emulate.policy import contains
 
 _NORMS = ("backward", "ortho", "forward")
 _CACHE = {}
@@ -266,10 +271,19 @@ def _resize(x, length, axis, pol):
     return np.concatenate([x, pol.constant(np.zeros(shape))], axis=axis)
 
 
+def _in_compute_format(x, pol):
+    """``x`` itself if the compute format holds its values, else ``x``
+    converted once (the policy's scheme, one stream), so that every use of
+    an input value in the transform sees the same rounded value."""
+    if x.dtype == np.dtype(pol.dtype) and contains(pol.compute, x.format):
+        return x
+    return pol.asarray(x)
+
+
 def _parts_of(a, pol):
     if isinstance(a, EmulatedComplex):
-        return a.real, a.imag
-    return a, pol.constant(np.zeros(a.shape))
+        return _in_compute_format(a.real, pol), _in_compute_format(a.imag, pol)
+    return _in_compute_format(a, pol), pol.constant(np.zeros(a.shape))
 
 
 def _to_batch(x, axis):
@@ -389,7 +403,7 @@ def rfft(a, n=None, axis=-1, norm=None, **kwargs):
         key = [slice(None)] * full.ndim
         key[axis] = slice(0, n // 2 + 1)
         return full[tuple(key)]
-    x, shape = _to_batch(_resize(a, n, axis, pol), axis)
+    x, shape = _to_batch(_resize(_in_compute_format(a, pol), n, axis, pol), axis)
     re, im = _rfft_even(x, n, pol)
     re, im = _scale(re, im, 0.5 * _factor(n, norm, False))
     shape = (n // 2 + 1,) + shape[1:]

@@ -424,3 +424,35 @@ def test_plain_arrays_still_use_numpy_fft():
     assert isinstance(got, np.ndarray) and got.dtype == np.complex128
     np.testing.assert_array_equal(got, np.fft.rfft(x))
     np.testing.assert_array_equal(back, np.fft.irfft(np.fft.rfft(x), n=12))
+
+
+def test_wider_input_is_converted_once_before_the_transform():
+    pol = emulate.Policy("e8m23", components={"spectral": "e5m10"}, rounding="stochastic", seed=9)
+    x = pol.store(np.random.default_rng(5).standard_normal((2, 12)))          # e8m23 values
+    comp = pol.component("spectral")
+    with comp:
+        start = pol.streams_used
+        X = np.fft.rfft(x)
+        used = pol.streams_used - start
+    # one conversion stream, then the documented transform on the converted values
+    converted = numprec.round(x.to_numpy(), "e5m10", "stochastic", seed=9, stream=start)
+    _, _, streams = reference("rfft", converted, "e5m10", "stochastic", 9, "float64")
+    assert used == 1 + streams
+    # the reference numbers its streams from 0: shift by the conversion's
+    ref = Reference("e5m10", "stochastic", 9, "float64")
+    ref.stream = start + 1
+    got_r, got_i = reference_rfft_even(ref, converted, "backward")
+    np.testing.assert_array_equal(X.real.to_numpy(), got_r)
+    np.testing.assert_array_equal(X.imag.to_numpy(), got_i)
+
+
+def test_emulated_complex_refuses_ufuncs_and_warns_when_converted_inside_a_policy():
+    pol = emulate.Policy("e5m10")
+    X = np.fft.rfft(pol.asarray(np.ones(8)))
+    with pytest.raises(TypeError):
+        np.abs(X)
+    with pol:
+        with pytest.warns(emulate.EmulationLeakWarning):
+            np.asarray(X)
+    out = np.ones(5) * X                          # ndarray operator defers: stays emulated
+    assert isinstance(out, EmulatedComplex)
