@@ -384,6 +384,53 @@ cdef void run_tile(const Job* J, Py_ssize_t T, uint64_t lane0, double* out,
         lo = hi
 
 
+
+DEF ROWS = 4
+
+
+cdef void seq_rows(const Job* base, const double[:, :, :] a, const double[:, :, ::1] b,
+                   double[:, :, ::1] out, Py_ssize_t q, Py_ssize_t i0, Py_ssize_t R,
+                   Py_ssize_t j0, Py_ssize_t T, double* w) noexcept nogil:
+    """Sequential dot products of up to ROWS rows ``i0 ..`` of batch ``q`` on
+    the columns ``j0 .. j0+T-1``, the rows advanced together index by index
+    (each ``b`` chunk is used by all rows while in cache).  The same bits
+    and counters as :func:`run_tile` row by row (one block, no FMA)."""
+    cdef Job J[ROWS]
+    cdef double* cur[ROWS]
+    cdef double* nxt[ROWS]
+    cdef double* tmp
+    cdef double* p = w + 2 * ROWS * TILE
+    cdef uint64_t lane0[ROWS]
+    cdef Py_ssize_t r, kk
+    cdef Py_ssize_t m = a.shape[1], n = b.shape[2], k = base.k
+    cdef int64_t ev = k
+    for r in range(R):
+        J[r] = base[0]
+        J[r].arow = &a[q, i0 + r, 0]
+        J[r].brow = &b[q, 0, j0]
+        lane0[r] = <uint64_t>((q * m + i0 + r) * n + j0)
+        cur[r] = &out[q, i0 + r, j0]
+        nxt[r] = w + r * TILE
+        products(&J[r], 0, T, cur[r])
+        round_vec(&J[r].rp, cur[r], T, counter(&J[r], lane0[r], 0))
+    for kk in range(1, k):
+        for r in range(R):
+            if seq_step(&J[r], kk, T, counter(&J[r], lane0[r], kk),
+                        counter(&J[r], lane0[r], ev), cur[r], nxt[r]):
+                tmp = cur[r]
+                cur[r] = nxt[r]
+                nxt[r] = tmp
+            else:
+                products(&J[r], kk, T, p)
+                round_vec(&J[r].rp, p, T, counter(&J[r], lane0[r], kk))
+                add_vec(cur[r], p, T)
+                round_vec(&J[r].ra, cur[r], T, counter(&J[r], lane0[r], ev))
+        ev += 1
+    for r in range(R):
+        if cur[r] != &out[q, i0 + r, j0]:
+            memcpy(&out[q, i0 + r, j0], cur[r], T * sizeof(double))
+
+
 cdef int check_args(int rbits, int method, bint fma, Py_ssize_t k) except -1:
     if rbits < 1 or rbits > 64:
         raise ValueError(f"rbits must be in 1..64, got {rbits}")
@@ -411,7 +458,7 @@ def matmul_tiles(const double[:, :, :] a, const double[:, :, ::1] b, double[:, :
     ``spec`` the sums (both with ``mode``); ``block`` 0 means one block.
     """
     cdef Py_ssize_t B = a.shape[0], m = a.shape[1], k = a.shape[2], n = b.shape[2]
-    cdef Py_ssize_t ntn, ntiles, tile, row, q, i, j0, T
+    cdef Py_ssize_t ntn, ntiles, tile, row, q, i, j0, T, R, nrb
     cdef Job base, J
     cdef double* w
     check_args(rbits, method, fma, k)
@@ -435,6 +482,30 @@ def matmul_tiles(const double[:, :, :] a, const double[:, :, ::1] b, double[:, :
     if a.strides[2] % 8 != 0:
         raise ValueError("a must have float64-aligned strides")
     ntn = (n + TILE - 1) // TILE
+    if (method == SEQUENTIAL and not fma and base.block >= k and base.rp.fast
+            and base.ra.fast):
+        nrb = (m + ROWS - 1) // ROWS            # row blocks per batch
+        ntiles = ntn * B * nrb
+        if nthreads < 1 or ntiles < 2:
+            nthreads = 1
+        with nogil:
+            for tile in prange(ntiles, num_threads=nthreads, schedule="static"):
+                w = <double*> malloc((2 * ROWS + 1) * TILE * sizeof(double))
+                if w == NULL:
+                    continue
+                j0 = (tile // (B * nrb)) * TILE
+                row = tile - (tile // (B * nrb)) * (B * nrb)
+                q = row // nrb
+                i = (row - q * nrb) * ROWS
+                T = n - j0
+                if T > TILE:
+                    T = TILE
+                R = m - i
+                if R > ROWS:
+                    R = ROWS
+                seq_rows(&base, a, b, out, q, i, R, j0, T, w)
+                free(w)
+        return
     ntiles = B * m * ntn
     if nthreads < 1 or ntiles < 2:
         nthreads = 1

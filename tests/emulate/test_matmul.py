@@ -83,8 +83,9 @@ def bits(x):
 @pytest.mark.parametrize("rounding", MODES)
 def test_kernel_matches_op_by_op_reference(method, rounding):
     fmt = numprec.get_format("e5m10")
-    # tiles of 256 lanes: n = 300 gives a full and a partial tile per row
-    for (m, k, n) in [(3, 7, 5), (2, 13, 300), (1, 1, 4)]:
+    # tiles of 256 lanes: n = 300 gives a full and a partial tile per row;
+    # m = 9: blocks of 4 rows and a partial one
+    for (m, k, n) in [(3, 7, 5), (2, 13, 300), (1, 1, 4), (9, 6, 20)]:
         a, b = values((m, k), "e5m10"), values((k, n), "e5m10")
         got = rounded_dot(a, b, fmt, rounding, method=method, seed=5, stream=3)
         want = reference_matmul(a[None], b[None], fmt, rounding, method)[0]
