@@ -1,7 +1,6 @@
 """Keys of numprec's counter-based random numbers."""
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, replace
 from typing import Optional
 
@@ -38,7 +37,11 @@ class RandomKey:
 
     @classmethod
     def make(cls, seed=None, stream=0, offset=0, bits=None):
-        seed = secrets.randbits(64) if seed is None else check_uint64(seed, "seed")
+        if seed is None:
+            import secrets          # ~10 ms at import time; only fresh seeds need it
+            seed = secrets.randbits(64)
+        else:
+            seed = check_uint64(seed, "seed")
         return cls(seed, check_uint64(stream, "stream"), check_uint64(offset, "offset"), bits)
 
     def shifted(self, offset: int) -> "RandomKey":
