@@ -152,13 +152,13 @@ def test_case_run_reproduces_the_stochastic_golden_prefix():
     case_run("e5m10_sr", full=False)
 
 
-# Runs whose set-up the driver does as the flat harness did.  Not here:
-# "scaled" (the driver scales in double, then rounds once; the flat harness
-# rounded, then scaled) and the component policy (the driver converts each
-# component's constants in that component's format; the flat harness in the
-# root format).
-SAME_SETUP = ["double", "e5m10_rn", "bfloat16_rn", "e5m10_sr", "e5m10_rn_kahan",
-              "batched_e5m10_sr", "batched_e5m10_rn_kahan"]
+# Every run but one gives the same bits through the driver.  Not here:
+# stochastic rounding with scaling and compensation, where the set-up draws
+# other random streams (the flat harness rounded u, v, eta, then scaled and
+# formed the zero compensations under the policy: 8 streams; the driver scales
+# in double and stores the six state fields: 6 streams), so every later
+# operation gets other random numbers.
+SAME_SETUP = [n for n in SINGLE + BATCHED if n != "e5m10_sr_scaled_kahan"]
 
 
 @pytest.mark.slow
