@@ -200,9 +200,29 @@ class EmulatedArray(NDArrayOperatorsMixin):
 
     # --------------------------------------------------------- protocols
     def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        if out is None and not kwargs and method == "__call__":
+            # The common case: no out=, no keywords, operands numprec
+            # handles; the fused kernel of the operation policy's plan.
+            home = None
+            for x in inputs:
+                if type(x) is EmulatedArray:
+                    if home is None:
+                        home = x._policy
+                elif not isinstance(x, _UFUNC_OPERANDS):
+                    break
+            else:
+                stack = ACTIVE_POLICIES.get()
+                pol = stack[-1] if stack else home
+                fz = pol.plan.fused
+                if fz is not None:
+                    res = fz.apply(ufunc, inputs, home)
+                    if res is not None:
+                        if type(res) is tuple:
+                            return eng.finish(pol, home, res[0], None, False)
+                        return res
+                return eng.apply(pol, home, ufunc, method, inputs, out, kwargs)
         for x in inputs + (out or ()):
-            if not isinstance(x, (EmulatedArray, np.ndarray, list, tuple, bool) + _SCALARS) \
-                    and hasattr(x, "__array_ufunc__"):
+            if not isinstance(x, _UFUNC_OPERANDS) and hasattr(x, "__array_ufunc__"):
                 return NotImplemented
         home = None
         for x in inputs + (out or ()):
@@ -357,3 +377,6 @@ class EmulatedArray(NDArrayOperatorsMixin):
 #: Operand types the arithmetic operators accept (others: NotImplemented).
 _OPERANDS = (EmulatedArray, np.ndarray) + _SCALARS
 _REFLECTED = (np.ndarray,) + _SCALARS
+#: Operand types ``__array_ufunc__`` computes with (others: NotImplemented
+#: when they implement the protocol themselves).
+_UFUNC_OPERANDS = (EmulatedArray, np.ndarray, list, tuple, bool) + _SCALARS
