@@ -79,6 +79,8 @@ _CACHE_LIMIT = 64          # formats; each holds its tables
 def radices(n: int) -> list:
     """The radices of the stages for length ``n``: 4s, then a 2, then odd
     primes in increasing order."""
+    if n < 1:
+        raise ValueError(f"transform length must be >= 1, got {n}")
     out = []
     while n % 4 == 0:
         out.append(4)
@@ -257,6 +259,14 @@ def _check(fname, a, n, axis, norm, kwargs):
     return n, axis, norm
 
 
+def _length(fname, n):
+    """``n`` if it is a valid transform length."""
+    if n < 1:
+        raise ValueError(f"numpy.fft.{fname}: invalid number of data points ({n}); "
+                         "the transform axis is empty (pass n >= 1)")
+    return n
+
+
 def _resize(x, length, axis, pol):
     """``x`` cut or zero-padded to ``length`` along ``axis``."""
     have = x.shape[axis]
@@ -316,7 +326,7 @@ def _complex(fname, a, n, axis, norm, kwargs, sign):
     n, axis, norm = _check(fname, a, n, axis, norm, kwargs)
     pol = _policy_of(a.real if isinstance(a, EmulatedComplex) else a)
     re, im = _parts_of(a, pol)
-    n = re.shape[axis] if n is None else n
+    n = _length(fname, re.shape[axis] if n is None else n)
     re = _resize(re, n, axis, pol)
     im = _resize(im, n, axis, pol)
     (re, shape), (im, _) = _to_batch(re, axis), _to_batch(im, axis)
@@ -396,8 +406,7 @@ def rfft(a, n=None, axis=-1, norm=None, **kwargs):
     first ``n//2 + 1`` outputs."""
     n, axis, norm = _check("rfft", a, n, axis, norm, kwargs)
     pol = _policy_of(a)
-    if n is None:
-        n = a.shape[axis]
+    n = _length("rfft", a.shape[axis] if n is None else n)
     if n % 2:
         full = _complex("fft", a, n, axis, norm, {}, -1)
         key = [slice(None)] * full.ndim

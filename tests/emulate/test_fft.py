@@ -456,3 +456,10 @@ def test_emulated_complex_refuses_ufuncs_and_warns_when_converted_inside_a_polic
             np.asarray(X)
     out = np.ones(5) * X                          # ndarray operator defers: stays emulated
     assert isinstance(out, EmulatedComplex)
+
+
+@pytest.mark.parametrize("func", [np.fft.fft, np.fft.ifft, np.fft.rfft])
+def test_an_empty_transform_axis_is_an_error(func):
+    x = emulate.Policy("e5m10").asarray(np.ones((3, 0)))
+    with pytest.raises(ValueError, match="invalid number of data points"):
+        func(x)
