@@ -13,15 +13,21 @@ from numprec.emulate import Policy, to_numpy
 
 
 def test_heat_model_under_policies():
-    from numprec.cases.heat_model import HeatModel
+    from numprec.cases.heat import HeatParameters, HeatState, build
 
-    model = HeatModel()
-    T0 = np.full((2, model.nz), 273.15)
-    plain = model.run(T0, years=0.05, output_every=0.01)
+    model = build(HeatParameters())
+    T0 = model.initial_state(2).T
+
+    def run(policy, steps):
+        state = HeatState(T0 if policy is None else policy.asarray(T0), None)
+        m = model.prepare(policy, state)
+        for _ in range(steps):
+            state = m.step(state)
+        return state.T
+
+    plain = run(None, 200)
     p = Policy("binary64", seed=0)
-    emulated = model.map_constants(p.constant).run(p.asarray(T0), years=0.05,
-                                                   output_every=0.01)
-    np.testing.assert_array_equal(emulated.T, plain.T)
+    np.testing.assert_array_equal(to_numpy(run(p, 200)), plain)
     assert p.streams_used == 0
     # Each step adds about 0.009 K near the surface, below half the e8m10
     # spacing (0.125 K) near 273 K: round-to-nearest stagnates (Paxton et al.
@@ -29,11 +35,7 @@ def test_heat_model_under_policies():
     top = {}
     for rounding in ("nearest_even", "stochastic"):
         q = Policy("e8m10", rounding=rounding, seed=1)
-        m = model.map_constants(q.constant)
-        state = m.to_internal(q.asarray(T0))
-        for _ in range(400):
-            state = m.step(state)
-        T = to_numpy(state.T)
+        T = to_numpy(run(q, 400))
         np.testing.assert_array_equal(numprec.round(T, "e8m10"), T)
         top[rounding] = T[:, 0]
     np.testing.assert_array_equal(top["nearest_even"], numprec.round(273.15, "e8m10"))

@@ -448,11 +448,12 @@ def test_threaded_arrays_equal_single_thread_oracle():
 
 # -------------------------------------------------------------- whole models
 def _heat_run(fmt, rounding, dtype, steps, reference):
-    from numprec.cases.heat_model import HeatModel
-    model = HeatModel()
+    from numprec.cases.heat import HeatParameters, HeatState, build
+    model = build(HeatParameters())
     pol = Policy(fmt, rounding=rounding, seed=3, dtype=dtype, debug_reference=reference)
-    em = model.map_constants(pol.constant)
-    state = em.to_internal(pol.store(np.full(model.nz, float(model.params.T_initial))))
+    plain = model.initial_state(1)
+    state = HeatState(pol.store(plain.T[0]), *plain[1:])
+    em = model.prepare(pol, state)
     out = []
     with pol:
         for _ in range(steps):
@@ -474,15 +475,15 @@ def test_heat_model_identical_with_and_without_fusion(fmt, rounding, dtype):
 
 
 def test_lorenz96_identical_with_and_without_fusion():
-    from numprec.cases.lorenz import Lorenz96, initial_conditions
-    system = Lorenz96()
-    state0 = initial_conditions(system, 50, seed=0, spinup=0.1)
+    from numprec.cases.lorenz import LorenzParameters, LorenzState, build
+    model = build(LorenzParameters(system="l96", dt=0.005))
+    state0 = model.initial_state(50, seed=0, spinup_steps=20).x
     runs = []
     for fused in (True, False):
         pol = Policy("e11m8", rounding="stochastic", seed=3, debug_reference=not fused)
         x = pol.asarray(state0)
         for _ in range(20):
-            x = system.step(x, 0.005)
+            x = model.step(LorenzState(x, None)).x
         runs.append((x.to_numpy(), pol.streams_used))
     np.testing.assert_array_equal(bits(runs[0][0]), bits(runs[1][0]))
     assert runs[0][1] == runs[1][1]

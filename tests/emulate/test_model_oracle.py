@@ -10,8 +10,18 @@ import numpy as np
 import pytest
 
 import numprec
-from numprec.cases.lorenz import Lorenz63, Lorenz96, initial_conditions
+from numprec.cases.lorenz import LorenzParameters, LorenzState, build
 from numprec.emulate import Policy, to_numpy
+
+
+def lorenz(system, members, seed, spinup_steps, dt, **params):
+    """The case's model (RK4 step ``dt``) and a spun-up plain state (nvar, members)."""
+    model = build(LorenzParameters(system=system, dt=dt, **params))
+    return model, model.initial_state(members, seed, spinup_steps=spinup_steps).x
+
+
+def step(model, x):
+    return model.step(LorenzState(x, None)).x
 
 
 class Rounded:
@@ -59,39 +69,36 @@ def rk4(s, rhs, r, dt):
                                            ("bf16", "stochastic_uniform"),
                                            ("e8m5", "toward_zero")])
 def test_lorenz63_steps_match_the_written_out_arithmetic(fmt, rounding):
-    system = Lorenz63()
-    s0 = initial_conditions(system, 64, seed=1, spinup=2.0)
+    model, s0 = lorenz("l63", 64, seed=1, spinup_steps=200, dt=0.01)
     p = Policy(fmt, rounding=rounding, seed=21)
     r = Rounded(fmt, rounding, 21)
     state = p.constant(s0)
     oracle = numprec.round(s0, fmt)
     with p:
         for _ in range(25):
-            state = system.step(state, 0.01)
+            state = step(model, state)
             oracle = rk4(oracle, l63_rhs, r, 0.01)
             np.testing.assert_array_equal(to_numpy(state), oracle)
     assert p.streams_used == r.stream
 
 
 def test_lorenz96_steps_match_the_written_out_arithmetic():
-    system = Lorenz96(K=12)
-    s0 = initial_conditions(system, 5, seed=2, spinup=1.0, dt=0.01)
+    model, s0 = lorenz("l96", 5, seed=2, spinup_steps=200, dt=0.005, K=12)
     p = Policy("bf16", rounding="stochastic", seed=4)
     r = Rounded("bf16", "stochastic", 4)
     state, oracle = p.constant(s0), numprec.round(s0, "bf16")
     for _ in range(10):
-        state = system.step(state, 0.005)           # no `with`: the array's policy
+        state = step(model, state)                  # no `with`: the array's policy
         oracle = rk4(oracle, l96_rhs, r, 0.005)
         np.testing.assert_array_equal(to_numpy(state), oracle)
 
 
 def test_double_policy_reproduces_plain_numpy_bit_for_bit():
-    system = Lorenz63()
-    s0 = initial_conditions(system, 32, seed=3, spinup=1.0)
+    model, s0 = lorenz("l63", 32, seed=3, spinup_steps=100, dt=0.01)
     p = Policy("binary64", seed=0)
     state, plain = p.asarray(s0), s0
     for _ in range(50):
-        state = system.step(state, 0.01)
-        plain = system.step(plain, 0.01)
+        state = step(model, state)
+        plain = step(model, plain)
     np.testing.assert_array_equal(to_numpy(state), plain)
     assert p.streams_used == 0
