@@ -32,7 +32,11 @@ step ``k`` of all lanes is exactly ``numprec.round(v, fmt, rounding,
 seed=seed, stream=stream, offset=offset + k*L)`` of the vector ``v`` of the
 lanes' unrounded partial results (this is how formats without a Cython
 kernel are handled, and how the kernel is tested).  Dot products first
-round their ``n`` products (events ``0..n-1``), then sum.
+round their ``n`` products (events ``0..n-1``), then sum; matrix products
+run many output elements side by side in the tiled kernel
+:mod:`numprec._kernels.matmul` with these same counters, and take the
+accumulation models of :mod:`numprec.emulate.accumulation` (separate
+product/accumulator formats, fused multiply-add, blocks).
 """
 from __future__ import annotations
 
