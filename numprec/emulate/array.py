@@ -233,8 +233,9 @@ class EmulatedArray(NDArrayOperatorsMixin):
         return eng.apply(pol, home, ufunc, method, inputs, out, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        if not all(issubclass(t, (EmulatedArray, np.ndarray)) for t in types):
-            return NotImplemented
+        for t in types:
+            if t is not EmulatedArray and not issubclass(t, (EmulatedArray, np.ndarray)):
+                return NotImplemented
         return dispatch(func, args, kwargs)
 
     # ---------------------------------------------------- fast operators

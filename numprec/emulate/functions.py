@@ -136,17 +136,24 @@ def _sequence(func):
     """Functions of a sequence of value arrays (concatenate, stack, ...)."""
     def handler(arrays, *args, **kwargs):
         arrays = list(arrays)
-        E = EmulatedArray
-        if arrays and all(type(v) is E for v in arrays):
+        if arrays:
             # Common case (e.g. ghost cells of a model's state): emulated
             # arrays of one format in the active policy's container dtype.
             # Exactly what the general path below does, without its checks.
             first = arrays[0]
-            fmt = first._format
-            dtype = (active_policy() or first._policy).dtype
-            if all(v._format is fmt and v._data.dtype == dtype for v in arrays):
-                return E._new(func([v._data for v in arrays], *args, **kwargs), fmt,
-                              first._policy)
+            if type(first) is EmulatedArray:
+                fmt = first._format
+                dtype = (active_policy() or first._policy).dtype
+                raw = []
+                for v in arrays:
+                    if type(v) is not EmulatedArray or v._format is not fmt:
+                        break
+                    d = v._data
+                    if d.dtype != dtype:
+                        break
+                    raw.append(d)
+                else:
+                    return EmulatedArray._new(func(raw, *args, **kwargs), fmt, first._policy)
         pol, home = _policies(arrays)
         fmt = _common_format(pol, arrays)
         raw = [np.asarray(converted_value(pol, v, fmt)) for v in arrays]
