@@ -168,3 +168,18 @@ def test_golden_values_of_the_lane_by_lane_kernel():
 
 GOLDEN_SR = [[1.52734375, 3.390625], [-3.2734375, -4.16796875], [-8.0703125, -11.7265625]]
 GOLDEN_KAHAN_RN = [[1.52734375, 3.390625], [-3.27734375, -4.171875], [-8.078125, -11.7265625]]
+
+
+@pytest.mark.parametrize("method", ["sequential", "kahan"])
+def test_results_do_not_depend_on_the_thread_count(method):
+    from numprec.rounding.threads import get_num_threads, set_num_threads
+    a, b = values((130, 128)), values((128, 129))          # > 2^21 multiply-adds: threads
+    before = get_num_threads()
+    try:
+        out = []
+        for n in (1, 2):
+            set_num_threads(n)
+            out.append(rounded_dot(a, b, "e11m10", "stochastic", method=method, seed=3))
+    finally:
+        set_num_threads(before)
+    assert np.array_equal(bits(out[0]), bits(out[1]))
