@@ -158,3 +158,16 @@ def test_config_round_trip_and_bad_settings():
         Accumulation(accumulator="fp64").resolve(numprec.get_format("fp16"), "float32")
     with pytest.raises(ValueError, match="unknown keys"):
         Accumulation.from_config({"products": None})
+
+
+def test_per_component_setting():
+    p = Policy("fp16", components={"dynamics": {"accumulation": Accumulation(accumulator="fp32")}})
+    a = numprec.round(RNG.standard_normal((4, 60)), "fp16")
+    b = numprec.round(RNG.standard_normal((60, 2)), "fp16")
+    x, y = p.asarray(a), p.asarray(b)
+    plain = (x @ y).to_numpy()
+    assert np.array_equal(bits(plain), bits(reference(a, b, "fp16", "fp16", "nearest_even", None)))
+    with p.component("dynamics"):
+        got = (x @ y).to_numpy()
+    want = numprec.round(reference(a, b, "fp16", "fp32", "nearest_even", None), "fp16")
+    assert np.array_equal(bits(got), bits(want))
