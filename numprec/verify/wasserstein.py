@@ -112,8 +112,10 @@ def w1_1d(u, v, axis: int = -1) -> np.ndarray:
     if u.shape[-1] == 0 or v.shape[-1] == 0:
         raise ValueError("u and v need at least one sample each along axis")
     lead = u.shape[:-1]
-    u2 = u.reshape(-1, u.shape[-1])
-    v2 = v.reshape(-1, v.shape[-1])
+    # C order, so that numpy's reductions (pairwise in contiguous rows) sum in
+    # the same order whatever the memory layout of the input.
+    u2 = np.ascontiguousarray(u.reshape(-1, u.shape[-1]))
+    v2 = np.ascontiguousarray(v.reshape(-1, v.shape[-1]))
     out = np.empty(u2.shape[0])
     rows = max(1, _BLOCK_ELEMENTS // (u2.shape[1] + v2.shape[1]))
     kernel = _w1_equal if u2.shape[1] == v2.shape[1] else _w1_unequal

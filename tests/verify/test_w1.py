@@ -94,3 +94,17 @@ def test_bad_input_errors():
         w1_1d(np.zeros((3, 4)), np.zeros((2, 4)))
     with pytest.raises(ValueError, match="at least one sample"):
         w1_1d(np.zeros((3, 0)), np.zeros((3, 4)))
+
+
+def test_w1_does_not_depend_on_the_memory_layout_of_the_samples():
+    # numpy sums contiguous rows pairwise and strided ones sequentially: the
+    # same samples in another layout must still give the same bits
+    rng = np.random.default_rng(3)
+    u = rng.standard_normal((7, 300)) * 1e3 + 1e-3 * rng.standard_normal((7, 300))
+    v = rng.standard_normal((7, 300)) * 1e3
+    w = rng.standard_normal((7, 200)) * 1e3
+    for other in (v, w):
+        c = w1_1d(u, other, axis=-1)
+        f = w1_1d(np.asfortranarray(u), np.asfortranarray(other), axis=-1)
+        t = w1_1d(np.ascontiguousarray(u.T), np.ascontiguousarray(other.T), axis=0)
+        assert np.array_equal(c, f) and np.array_equal(c, t)
