@@ -40,9 +40,12 @@ product/accumulator formats, fused multiply-add, blocks).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
+from numprec._kernels.matmul import matmul_tiles, reduce_columns
 from numprec.emulate.rounder import Rounder
 from numprec.rounding.checks import check_random_bits
 from numprec.rounding.random import RandomKey, check_uint64
@@ -267,15 +270,18 @@ def matmul_arrays(a, b, rounder, seed, stream, method="sequential", multiply=Non
     if k == 0:
         out = np.zeros(shape)
     elif kernels:
-        from numprec._kernels.matmul import matmul_tiles, reduce_columns
-        lanes = int(np.prod(shape, dtype=np.int64))
+        lanes = math.prod(shape)
         key = rounder.key(seed, stream)
         meth = METHODS[check_method(method)]
         blk = 0 if block is None else int(block)
         threads = _matmul_threads(lanes, k)
         if multiply is None:
-            a3 = np.broadcast_to(a2, batch + (m, k)).reshape(-1, m, k)
-            b3 = np.ascontiguousarray(np.broadcast_to(b2, batch + (k, n))).reshape(-1, k, n)
+            if batch:
+                a3 = np.broadcast_to(a2, batch + (m, k)).reshape(-1, m, k)
+                b3 = np.ascontiguousarray(np.broadcast_to(b2, batch + (k, n))).reshape(-1, k, n)
+            else:
+                a3 = a2[np.newaxis]
+                b3 = np.ascontiguousarray(b2)[np.newaxis]
             out = np.empty((a3.shape[0], m, n))
             matmul_tiles(a3, b3, out, prounder.kernel, rounder.kernel, rounder.mode, key, 0,
                          rounder.rbits, meth, bool(fma), blk, threads)
