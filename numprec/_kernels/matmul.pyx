@@ -52,7 +52,7 @@ from cython.parallel cimport prange
 
 from numprec._kernels.floatcore cimport (
     FloatSpec, ModeMasks, FastParams, mode_masks, fast_params, round_bits, round_normal,
-    counter_random, mix64, GOLDEN, MODE_STOCHASTIC, MODE_STOCHASTIC_UNIFORM,
+    counter_random, mix64, GOLDEN, MODE_NEAREST_EVEN, MODE_STOCHASTIC, MODE_STOCHASTIC_UNIFORM,
 )
 from numprec._kernels.floatround cimport Spec
 
@@ -72,6 +72,7 @@ cdef struct Rnd:
     uint64_t key
     uint64_t lo, span     # |bits| in [lo, lo + span]: the normal-range fast path
     int rbits
+    int kind              # 1: nearest-even, 2: stochastic (specialised loops), 0: other
     bint rnd_on, fast, zero_ok
 
 
@@ -105,6 +106,12 @@ cdef Rnd make_rnd(Spec spec, int mode, uint64_t key, int rbits):
     r.lo = spec.fast_lo
     r.span = spec.fast_span
     r.zero_ok = spec.spec.unsigned_zero == 0
+    r.kind = 0
+    if 0 < r.fp.s < 52:
+        if mode == MODE_NEAREST_EVEN:
+            r.kind = 1
+        elif mode == MODE_STOCHASTIC:
+            r.kind = 2
     return r
 
 
@@ -241,6 +248,44 @@ cdef inline bint seq_step(const Job* J, Py_ssize_t kk, Py_ssize_t T, uint64_t cp
     else:
         av = J.arow[kk * J.astride]
         br = J.brow + kk * J.bstride
+    cdef uint64_t hp = fpp.half - 1, ha = fpa.half - 1
+    cdef uint64_t sp_ = fpp.s, sa = fpa.s, keepp = ~fpp.mask, keepa = ~fpa.mask
+    cdef uint64_t sh1p = fpp.sr_right + 1, sh2p = fpp.sr_left
+    cdef uint64_t sh1a = fpa.sr_right + 1, sh2a = fpa.sr_left
+    cdef uint64_t ctp = kp + (cp + 1) * GOLDEN, cta = ka + (ca + 1) * GOLDEN
+    if J.rp.kind == 1 and J.ra.kind == 1:
+        # nearest-even in the normal range on the signed pattern: add
+        # half - 1 + lsb, clear the dropped bits (round_normal's RNE case)
+        for t in range(T):
+            p = av * br[t]
+            memcpy(&b, &p, 8)
+            x = b & 0x7fffffffffffffffULL
+            bad |= ((x - lop) > spp) & ((x != 0) | zp)
+            b = (b + hp + ((b >> sp_) & 1)) & keepp
+            memcpy(&p, &b, 8)
+            v = s[t] + p
+            memcpy(&b, &v, 8)
+            x = b & 0x7fffffffffffffffULL
+            bad |= ((x - loa) > spa) & ((x != 0) | za)
+            b = (b + ha + ((b >> sa) & 1)) & keepa
+            memcpy(&s2[t], &b, 8)
+        return bad == 0
+    if J.rp.kind == 2 and J.ra.kind == 2:
+        # stochastic in the normal range: numprec._kernels.fused._sr_normal
+        for t in range(T):
+            p = av * br[t]
+            memcpy(&b, &p, 8)
+            x = b & 0x7fffffffffffffffULL
+            bad |= ((x - lop) > spp) & ((x != 0) | zp)
+            b = (b + ((mix64(ctp + <uint64_t>t * GOLDEN) >> sh1p) << sh2p)) & keepp
+            memcpy(&p, &b, 8)
+            v = s[t] + p
+            memcpy(&b, &v, 8)
+            x = b & 0x7fffffffffffffffULL
+            bad |= ((x - loa) > spa) & ((x != 0) | za)
+            b = (b + ((mix64(cta + <uint64_t>t * GOLDEN) >> sh1a) << sh2a)) & keepa
+            memcpy(&s2[t], &b, 8)
+        return bad == 0
     if rnd_on:
         for t in range(T):
             p = av * br[t]
