@@ -37,4 +37,6 @@ def numprec_cases():
                   "heat diffusion in a soil column"),
         CaseEntry("shallow_water", "numprec.cases.shallow_water:CASE",
                   "shallow-water flow over a ridge"),
+        CaseEntry("speedy", "numprec.cases.speedy:CASE",
+                  "SPEEDY-style spectral primitive-equation dry core (Held-Suarez)"),
     ]

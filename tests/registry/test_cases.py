@@ -44,7 +44,7 @@ def registry_with(*entries):
 
 
 def test_builtin_cases_are_listed():
-    assert {"lorenz", "heat", "shallow_water"} <= set(numprec.list_cases())
+    assert {"lorenz", "heat", "shallow_water", "speedy"} <= set(numprec.list_cases())
     assert numprec.list_cases() == sorted(numprec.list_cases())
 
 
@@ -52,7 +52,8 @@ def test_builtin_cases_point_at_the_case_subpackages():
     reg = Registry(entry_points=False)
     loads = {name: entry.load for name, (entry, plugin) in reg.cases.items()}
     assert loads == {"lorenz": "numprec.cases.lorenz:CASE", "heat": "numprec.cases.heat:CASE",
-                     "shallow_water": "numprec.cases.shallow_water:CASE"}
+                     "shallow_water": "numprec.cases.shallow_water:CASE",
+                     "speedy": "numprec.cases.speedy:CASE"}
     assert all(plugin == "builtin" for _, plugin in reg.cases.values())
 
 
@@ -78,7 +79,7 @@ def test_unknown_case_lists_the_known_ones(case_module):
         reg.get_case("lorentz")
     message = str(info.value)
     assert "'lorentz'" in message
-    for name in ("heat", "lorenz", "shallow_water", "toy"):
+    for name in ("heat", "lorenz", "shallow_water", "speedy", "toy"):
         assert name in message
     with pytest.raises(TypeError, match="name must be a string"):
         reg.get_case(3)
