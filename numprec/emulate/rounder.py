@@ -10,7 +10,7 @@ rounder was built; with ``reference=True``, the debug option
 ``Policy(debug_reference=True)``, the generic loop
 :func:`numprec._kernels.floatround.round_array` instead: same bits, about
 1.7x slower); other formats and plugin schemes go through the
-format's ``_round_array``.  Either way element ``i`` (flat C order) of a
+format's public ``round_into``.  Either way element ``i`` (flat C order) of a
 result rounded with ``(seed, stream)`` uses random counter ``i`` of that
 stream, exactly as ``numprec.round(x, fmt, rounding, seed=seed,
 stream=stream)`` would.
@@ -119,5 +119,5 @@ class Rounder:
         else:
             rng = RandomKey(seed, stream, offset, self.random_bits)
             flat = arr.reshape(-1)      # 1-D view: some formats mishandle 0-d arrays
-            self.format._round_array(flat, flat, self.scheme, rng)
+            self.format.round_into(flat, flat, self.scheme, rng)
         return arr
