@@ -106,11 +106,8 @@ def test_scheme_found_through_the_registry_hook(monkeypatch):
         def numprec_arithmetics(self):
             return [numprec.ArithmeticEntry("bumped_test", Bumped())]
 
-    class TestRegistry(manager.Registry):
-        def _load_entry_points(self):
-            self.pm.register(Plugin(), name="toy")
-
-    monkeypatch.setattr(manager, "_registry", TestRegistry())
+    monkeypatch.setattr(manager, "_registry",
+                        manager.Registry(entry_points=False, plugins=[("toy", Plugin())]))
     assert "bumped_test" in numprec.list_arithmetics()
     p = Policy("bf16", seed=0, arithmetic="bumped_test")
     a = numprec.round(RNG.normal(size=8), "bf16")
