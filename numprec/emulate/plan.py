@@ -173,6 +173,14 @@ class Plan:
             c = cache[fmt] = contains(self.compute, fmt)
         return c
 
+    def storage_holds(self, fmt) -> bool:
+        """``contains(self.storage, fmt)``, cached."""
+        cache = self.cache.setdefault("storage_holds", {})
+        c = cache.get(fmt)
+        if c is None:
+            c = cache[fmt] = fmt is self.storage or contains(self.storage, fmt)
+        return c
+
     def rounder_for(self, fmt):
         """A rounder to ``fmt`` with the plan's scheme (cached)."""
         if fmt is self.compute:

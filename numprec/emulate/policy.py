@@ -500,8 +500,8 @@ class Policy:
         stream), so storing every step costs nothing when storage and
         compute formats agree.
         """
-        if (isinstance(x, EmulatedArray) and x.dtype == self.plan.dtype
-                and (x.format is self.storage or contains(self.storage, x.format))):
+        plan = self.plan
+        if isinstance(x, EmulatedArray) and x.dtype == plan.dtype and plan.storage_holds(x.format):
             return x
         return self._make(x, self.plan.round_storage, self.storage)
 
