@@ -29,7 +29,7 @@ import numpy as np
 
 from numprec.emulate.context import active_policy
 from numprec.emulate.errors import EmulationLeakWarning
-from numprec.emulate.plan import EXACT_UFUNCS, FUSED_UFUNCS, contains
+from numprec.emulate.plan import EXACT_UFUNCS, FUSED_UFUNCS, contains  # noqa: F401 (re-exported)
 from numprec.emulate import reductions as red
 
 #: Reductions/accumulations that only select values (no rounding needed).
