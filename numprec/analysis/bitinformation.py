@@ -243,6 +243,7 @@ def bitinformation(values, axis: int | str = -1, *, confidence: float = 0.99,
     Examples
     --------
     >>> import numpy as np
+    >>> from numprec.analysis import bitinformation
     >>> rng = np.random.default_rng(0)
     >>> noise = rng.random(10000).astype(np.float32) + 1
     >>> int(bitinformation(noise).mantissa_information[10:].sum())

@@ -154,6 +154,7 @@ def mca_samples(func, *args, precision: int, samples: int = 32, seed: int = 0,
     Examples
     --------
     >>> import numpy as np
+    >>> from numprec.analysis import mca_samples
     >>> x = mca_samples(lambda a, b: (a + b) - a, 1.0, 2.0**-20, precision=24, samples=8)
     >>> x.shape
     (8,)

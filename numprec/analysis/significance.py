@@ -88,6 +88,7 @@ def significant_bits(samples, reference=None, *, axis: int = 0, method: str = "c
     Examples
     --------
     >>> import numpy as np
+    >>> from numprec.analysis import significant_bits
     >>> rng = np.random.default_rng(1)
     >>> x = 1.0 + 2.0**-20 * rng.standard_normal(1000)
     >>> round(float(significant_bits(x, 1.0, probability=None, confidence=None)))

@@ -71,8 +71,31 @@ def _check_count(value, what, minimum=0):
 
 def sample_steps(steps: int, sample_every: int, *, include_initial: bool = False,
                  include_last: bool = False) -> np.ndarray:
-    """Step numbers ``sample_every, 2 sample_every, ... <= steps`` (and 0 if
-    ``include_initial``; ``steps`` itself if ``include_last``)."""
+    """The step numbers at which :func:`integrate` samples the output.
+
+    Parameters
+    ----------
+    steps : int
+        Number of steps of the run (non-negative).
+    sample_every : int
+        Sampling interval in steps (at least 1).
+    include_initial : bool
+        Also sample step 0 (the initial state).
+    include_last : bool
+        Also sample the last step when ``sample_every`` does not divide ``steps``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The multiples of ``sample_every`` up to ``steps`` in increasing order,
+        with 0 and ``steps`` added as asked.
+
+    Examples
+    --------
+    >>> from numprec.cases.driver import sample_steps
+    >>> sample_steps(10, 4, include_initial=True, include_last=True).tolist()
+    [0, 4, 8, 10]
+    """
     steps = _check_count(steps, "steps")
     sample_every = _check_count(sample_every, "sample_every", 1)
     at = list(range(0 if include_initial else sample_every, steps + 1, sample_every))

@@ -198,6 +198,7 @@ class PolicyVariant:
     Klöwer et al. (2020)'s mixed precision: tendencies in the experiment's
     format, everything else in binary32:
 
+    >>> from numprec.cases.ensemble import PolicyVariant
     >>> mixed = PolicyVariant("mixed", compute="binary32",
     ...                       components={"tendencies": "{format}"})
     >>> mixed.policy("e5m10", "stochastic", seed=1).compute.name
