@@ -6,13 +6,18 @@
   computation repeated with every operation stochastically rounded at a
   virtual precision (Parker 1997);
 - :func:`significant_bits` — significant bits of such samples with a
-  confidence level (Sohier et al. 2021).
+  confidence level (Sohier et al. 2021);
+- :func:`precision_search` — the fewest mantissa bits per model component
+  that keep a case's answer (bisection, combined check, delta debugging).
 
 See docs/analysis.md.
 """
 from numprec.analysis.bitinformation import BitInformation, bitinformation, free_entropy
 from numprec.analysis.mca import mca_format, mca_run, mca_samples
+from numprec.analysis.search import (SearchResult, SignificantBitsRule, VerdictRule, ddmin,
+                                     parse_bits, precision_search)
 from numprec.analysis.significance import significant_bits
 
 __all__ = ["BitInformation", "bitinformation", "free_entropy", "mca_format", "mca_run",
-           "mca_samples", "significant_bits"]
+           "mca_samples", "significant_bits", "SearchResult", "SignificantBitsRule",
+           "VerdictRule", "ddmin", "parse_bits", "precision_search"]
