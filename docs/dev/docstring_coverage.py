@@ -84,7 +84,7 @@ def numpydoc_problem(obj):
     reason."""
     from numpydoc.docscrape import NumpyDocString
 
-    doc = inspect.getdoc(obj.fget if isinstance(obj, property) else obj)
+    doc = inspect.getdoc(obj)   # a property's own doc, or its getter's
     if not doc or not doc.strip():
         return "no docstring"
     with warnings.catch_warnings():

@@ -205,13 +205,53 @@ class Model:
         return dataclasses.replace(self, **changes) if changes else self
 
     def step(self, state):  # pragma: no cover - documented interface
+        """One time step: the new state from ``state``.
+
+        Subclasses list the call order here, calling each component through
+        :meth:`call`.
+
+        Parameters
+        ----------
+        state : NamedTuple
+            The state (arrays with the members batched in one dimension).
+
+        Returns
+        -------
+        NamedTuple
+            The state one step later, of the same type.
+        """
         raise NotImplementedError(f"{type(self).__name__} must define step(state)")
 
     def initial_state(self, members: int, seed):  # pragma: no cover - interface
+        """The float64 initial state of an ensemble.
+
+        Parameters
+        ----------
+        members : int
+            Number of ensemble members, batched in one array dimension.
+        seed : int or None
+            Seed of :func:`numpy.random.default_rng` for the perturbations.
+
+        Returns
+        -------
+        NamedTuple
+        """
         raise NotImplementedError(f"{type(self).__name__} must define "
                                   "initial_state(members, seed)")
 
     def output(self, state) -> dict:  # pragma: no cover - documented interface
+        """One output sample of ``state``.
+
+        Parameters
+        ----------
+        state : NamedTuple
+
+        Returns
+        -------
+        dict
+            ``{variable name: array}``; views of the state are fine (the
+            driver copies them to float64 numpy arrays).
+        """
         raise NotImplementedError(f"{type(self).__name__} must define output(state)")
 
 
@@ -314,6 +354,7 @@ class Case:
 
     @property
     def components(self) -> tuple:
+        """The model's component names (its dataclass field names)."""
         return component_names(self.model)
 
     @property

@@ -243,6 +243,8 @@ class PolicyVariant:
                       random_bits=random_bits, **kwargs)
 
     def get_config(self) -> dict:
+        """The variant's settings as a dict (unset ones left out), the
+        inverse of ``PolicyVariant(**config)``."""
         return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
 
 
@@ -268,6 +270,8 @@ class Experiment:
 
     @property
     def label(self) -> str:
+        """``"{format} {rounding}"``, followed by the policy variant's name
+        unless it is ``"all"``."""
         return f"{self.format} {self.rounding}" + (
             "" if self.policy.name == "all" else f" {self.policy.name}")
 
@@ -482,15 +486,21 @@ class MemberStore:
         self.store = store
 
     def path(self, task: Task) -> Path:
+        """The member file of ``task`` (under ``<root>/members``)."""
         return self.root / "members" / (task.key + io.STORES[self.store])
 
     def exists(self, task: Task) -> bool:
+        """Whether ``task``'s member file was written."""
         return self.path(task).exists()
 
     def open(self, task: Task):
+        """``task``'s member file as an :class:`xarray.Dataset` (see
+        :func:`numprec.io.open_dataset`)."""
         return io.open_dataset(self.path(task), self.store)
 
     def attrs(self, task: Task) -> dict:
+        """The global attributes of ``task``'s member file (its provenance),
+        without reading the data."""
         return io.open_attrs(self.path(task), self.store)
 
     def remove_temporaries(self) -> list:

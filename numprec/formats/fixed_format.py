@@ -60,12 +60,17 @@ class FixedFormat(Format):
 
     @property
     def name(self):
+        """The format's name: ``"sqI.F"`` or ``"uqI.F"`` (``"_wrap"`` appended
+        under ``overflow="wrap"``) unless one was given."""
         return self._name
 
-    integer_bits = property(lambda self: self._i)
-    fraction_bits = property(lambda self: self._f)
-    signed = property(lambda self: self._signed)
-    overflow = property(lambda self: self._overflow)
+    integer_bits = property(lambda self: self._i,
+                            doc="Bits left of the binary point, not counting the sign bit.")
+    fraction_bits = property(lambda self: self._f, doc="Bits right of the binary point.")
+    signed = property(lambda self: self._signed,
+                      doc="True for two's complement, False for unsigned.")
+    overflow = property(lambda self: self._overflow,
+                        doc='What out-of-range results do: ``"saturate"`` or ``"wrap"``.')
     bits = property(lambda self: self._total, doc="Storage width in bits.")
 
     @property
@@ -75,10 +80,12 @@ class FixedFormat(Format):
 
     @property
     def max(self):
+        """The largest value, ``2**integer_bits - 2**-fraction_bits``."""
         return math.ldexp(2.0 ** self._i - 2.0 ** -self._f, 0)
 
     @property
     def min(self):
+        """The smallest value: ``-2**integer_bits`` if signed, else 0."""
         return -math.ldexp(1.0, self._i) if self._signed else 0.0
 
     def get_config(self):

@@ -37,6 +37,28 @@ class RandomKey:
 
     @classmethod
     def make(cls, seed=None, stream=0, offset=0, bits=None):
+        """A key from checked arguments.
+
+        Parameters
+        ----------
+        seed : int, optional
+            Non-negative integer below ``2**64``; None draws a fresh one from
+            :mod:`secrets` (not reproducible).
+        stream, offset : int
+            Stream number and first counter, non-negative, below ``2**64``.
+        bits : int, optional
+            Random bits stochastic rounding may use (None: all 64).
+
+        Returns
+        -------
+        RandomKey
+
+        Examples
+        --------
+        >>> from numprec import RandomKey
+        >>> RandomKey.make(seed=42, stream=3).offset
+        0
+        """
         if seed is None:
             import secrets          # ~10 ms at import time; only fresh seeds need it
             seed = secrets.randbits(64)
@@ -50,6 +72,8 @@ class RandomKey:
 
     @property
     def key(self) -> int:
+        """The 64-bit start of the stream: the hash of (seed, stream) that
+        the kernels count from."""
         from numprec._kernels.floatround import key_for
         return key_for(self.seed, self.stream)
 

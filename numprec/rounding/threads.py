@@ -47,7 +47,23 @@ _threads = _default_threads()
 
 def set_num_threads(n: int) -> None:
     """Use at most ``n`` threads in the rounding kernels (results never
-    depend on it)."""
+    depend on it).
+
+    Parameters
+    ----------
+    n : int
+        A positive number of threads.  The default is the environment
+        variable ``NUMPREC_NUM_THREADS`` or every CPU the process may run on.
+
+    Examples
+    --------
+    >>> import numprec
+    >>> before = numprec.get_num_threads()
+    >>> numprec.set_num_threads(1)
+    >>> numprec.get_num_threads()
+    1
+    >>> numprec.set_num_threads(before)
+    """
     global _threads
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
@@ -55,6 +71,8 @@ def set_num_threads(n: int) -> None:
 
 
 def get_num_threads() -> int:
+    """The number of threads the rounding kernels use at most (see
+    :func:`set_num_threads`)."""
     return _threads
 
 

@@ -95,6 +95,8 @@ class Experiment:
 
     @property
     def name(self) -> str:
+        """The experiment's row label: ``label``, else ``"{format} {rounding}"``
+        (or ``"{format}"`` without a rounding)."""
         if self.label is not None:
             return str(self.label)
         if self.format is None:

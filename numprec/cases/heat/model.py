@@ -67,6 +67,7 @@ class HeatModel(Model):
         return HeatState(np.full((members, self.nz), float(self.T_initial)))
 
     def output(self, state: HeatState) -> dict:
+        """``{"T": temperature}`` of one sample [K]."""
         return {"T": state.T}
 
 

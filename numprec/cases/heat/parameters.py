@@ -82,8 +82,10 @@ class HeatParameters:
 
     @property
     def steps(self) -> int:
+        """Length of the run (``years``) in whole time steps of ``dt``."""
         return int(round(self.years * SECONDS_PER_YEAR / self.dt))
 
     @property
     def output_steps(self) -> int:
+        """Output interval (``output_every``) in whole time steps, at least 1."""
         return max(1, int(round(self.output_every * SECONDS_PER_YEAR / self.dt)))

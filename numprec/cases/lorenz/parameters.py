@@ -103,8 +103,10 @@ class LorenzParameters:
 
     @property
     def spinup_steps(self) -> int:
+        """``spinup`` as a whole number of steps of ``dt``."""
         return steps_in(self.spinup, self.dt, "spinup")
 
     @property
     def ic_spinup_steps(self) -> int:
+        """``ic_spinup`` as a whole number of steps of ``dt``."""
         return steps_in(self.ic_spinup, self.dt, "ic_spinup")

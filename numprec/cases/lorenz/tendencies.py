@@ -55,6 +55,7 @@ class Lorenz63:
 
     @property
     def nvar(self) -> int:
+        """Number of state variables (rows of the state): 3."""
         return 3
 
     def __call__(self, state):
@@ -106,10 +107,13 @@ class Lorenz96:
 
     @property
     def nvar(self) -> int:
+        """Number of state variables: ``K`` slow and ``K * J`` fast ones."""
         return self.K * (1 + self.J)
 
     @property
     def names(self) -> tuple:
+        """Output variable names: ``("X", "Y")``, or ``("X",)`` without fast
+        variables (``J = 0``)."""
         return ("X", "Y") if self.J else ("X",)
 
     def __call__(self, state):

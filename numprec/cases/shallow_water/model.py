@@ -102,6 +102,7 @@ class ShallowWaterModel(Model):
     # ------------------------------------------------------------ set-up
     @property
     def dt(self) -> float:
+        """The time step [s], the time stepper's."""
         return self.time_stepping.dt
 
     def converted(self, fn) -> "ShallowWaterModel":
