@@ -49,6 +49,7 @@ import numpy as np
 
 from numprec.emulate.array import EmulatedArray
 from numprec.emulate.arithmetic import ExactMultiply
+from numprec.emulate.complex import EmulatedComplex
 from numprec.emulate.context import active_policy
 from numprec.emulate.errors import EmulationLeakWarning
 from numprec.emulate import functions  # noqa: F401  (registers the numpy function handlers)
@@ -110,6 +111,6 @@ def is_emulated(x) -> bool:
     return isinstance(x, EmulatedArray)
 
 
-__all__ = ["Policy", "EmulatedArray", "EmulationLeakWarning", "ExactMultiply", "double",
+__all__ = ["Policy", "EmulatedArray", "EmulatedComplex", "EmulationLeakWarning", "ExactMultiply", "double",
            "current", "component", "asarray", "to_numpy", "is_emulated", "rounded_sum", "rounded_cumsum",
            "rounded_dot"]
