@@ -22,7 +22,11 @@ Layouts
     produce: field 0 with a nonzero mantissa in a format without
     subnormals reads as (signed) zero, as flush-to-zero hardware reads
     them; the unused all-ones-field patterns of an ``"ieee"`` format
-    without infinities read as NaN.
+    without infinities read as NaN.  ``"single"`` (IEEE P3109) — one NaN,
+    the negative-zero pattern of signed formats or the all-ones pattern of
+    unsigned ones; with infinities, +-inf is the largest magnitude pattern
+    below it (``0x7F``/``0xFF`` for signed, ``0xFE`` for unsigned 8-bit
+    formats), as in gfloat's ``encode_float``.
 :class:`~numprec.FixedFormat` / :class:`~numprec.IntFormat`
     The integer ``v * 2**fraction_bits``, two's complement when signed.
 Other formats (e.g. from plugins)
@@ -85,14 +89,16 @@ def _float_encode(fmt: FloatFormat, x):
     if np.any(np.isinf(x)):
         if not fmt.infinities:
             raise ValueError(f"{fmt.name!r} has no infinities")
-        pattern = np.where(np.isinf(x), top << u(m), pattern)
+        inf_pattern = _single_inf_pattern(fmt) if fmt.nan == "single" else top << u(m)
+        pattern = np.where(np.isinf(x), u(inf_pattern), pattern)
     nan = np.isnan(x)
     if np.any(nan):
         pattern = np.where(nan, u(_nan_pattern(fmt)), pattern)
     signbit = u(1) << u(e + m)
     if fmt.signed:
-        with_sign = sign & ~(nan & (fmt.nan == "fnuz"))
-        if fmt.nan == "fnuz":
+        one_nan = fmt.nan in ("fnuz", "single")
+        with_sign = sign & ~(nan & one_nan)
+        if one_nan:
             with_sign &= ~(x == 0)                 # no negative zero
         pattern = np.where(with_sign, pattern | signbit, pattern)
     return pattern
@@ -105,9 +111,17 @@ def _nan_pattern(fmt):
         return (top << m) | (1 << (m - 1))
     if fmt.nan == "fn":
         return (top << m) | ((1 << m) - 1)
-    if fmt.nan == "fnuz" and fmt.signed:
+    if fmt.nan in ("fnuz", "single") and fmt.signed:
         return 1 << (e + m)
+    if fmt.nan == "single":
+        return (1 << (e + m)) - 1
     raise ValueError(f"{fmt.name!r} has no NaN encoding")
+
+
+def _single_inf_pattern(fmt):
+    """Magnitude pattern of +inf in an extended P3109 ("single") format."""
+    e, m = fmt.exponent_bits, fmt.mantissa_bits
+    return (1 << (e + m)) - 1 - int(not fmt.signed)
 
 
 def _float_decode(fmt: FloatFormat, p):
@@ -132,8 +146,13 @@ def _float_decode(fmt: FloatFormat, p):
         value = np.where(inf, np.inf, value)
     elif fmt.nan == "fn":
         value = np.where(magnitude_bits == u(_nan_pattern(fmt)), np.nan, value)
+    elif fmt.nan == "single":
+        if fmt.infinities:
+            value = np.where(magnitude_bits == u(_single_inf_pattern(fmt)), np.inf, value)
+        if not fmt.signed:
+            value = np.where(p == u(_nan_pattern(fmt)), np.nan, value)
     value = np.where(negative, -value, value)
-    if fmt.nan == "fnuz" and fmt.signed:
+    if fmt.nan in ("fnuz", "single") and fmt.signed:
         value = np.where(p == u(_nan_pattern(fmt)), np.nan, value)
     return value
 

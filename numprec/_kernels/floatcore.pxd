@@ -38,6 +38,8 @@ ctypedef struct FloatSpec:
     uint64_t over_bits     # what overflow away from zero gives (inf, NaN or max)
     uint64_t inf_in_bits   # what an infinite input becomes (magnitude bits)
     uint64_t min_bits      # smallest positive value when nozero, else 0
+    uint64_t code_ties     # 1: at precision 1, ties go to the even code (P3109), else away
+    uint64_t tie_flip      # with code_ties: (bias + 1) & 1, so lsb = (E ^ tie_flip) & 1
     bint deep              # emin < -1022: the range reaches below float64's normals
 
 cdef extern from *:
@@ -186,7 +188,9 @@ cdef inline uint64_t round_bits_at(uint64_t bits, const FloatSpec sp, const Mode
     # smallest subnormal otherwise.  So ties of nearest_even go away there,
     # as MPFR does at precision 1.  (For float64 subnormals it is 0: even.)
     cdef uint64_t at52 = <uint64_t>((s + 12) >> 6) & <uint64_t>((E + 2047) >> 11)
-    cdef uint64_t lsb = ((a >> s) & 1) | at52
+    # P3109 formats of precision 1 (code_ties) instead tie to the even
+    # encoding: 2**e has code e + bias, odd iff (E + bias + 1) is odd.
+    cdef uint64_t lsb = (((a >> s) & 1) ^ (at52 & sp.tie_flip)) | (at52 & ~sp.code_ties)
     cdef uint64_t half = ulp >> 1
     cdef int64_t rb = rbits if rbits < s else s
     cdef uint64_t sr_inc = ((rnd >> (63 - rb)) >> 1) << (s - rb)
@@ -198,7 +202,7 @@ cdef inline uint64_t round_bits_at(uint64_t bits, const FloatSpec sp, const Mode
                          | (mm.sr & sr_inc) | (mm.sru & coin & mask)) & mask
     cdef uint64_t r = (a + inc) & ~mask
     cdef uint64_t jam = mm.odd & (ONES if low != 0 else 0) & (lsb - 1)
-    r = r | (jam & ulp)
+    r = r + (jam & ulp)     # bit s of r is 0 here unless code_ties made lsb 0 for odd E
 
     # --- tiny path: |x| < 2**tiny_exp rounds to 0 or 2**tiny_exp.  q is
     # |x| / 2**tiny_exp in 53-bit fixed point with a sticky bit.
@@ -235,6 +239,7 @@ cdef inline uint64_t round_bits_at(uint64_t bits, const FloatSpec sp, const Mode
 ctypedef struct FastParams:
     # Loop invariants of round_normal: the rounding position is fixed there.
     uint64_t s, ulp, mask, half, at52, sr_right, sr_left
+    uint64_t code_ties, tie_flip   # see FloatSpec
 
 
 cdef inline FastParams fast_params(const FloatSpec sp, int rbits) noexcept nogil:
@@ -245,6 +250,8 @@ cdef inline FastParams fast_params(const FloatSpec sp, int rbits) noexcept nogil
     fp.mask = fp.ulp - 1
     fp.half = fp.ulp >> 1
     fp.at52 = 1 if fp.s == 52 else 0
+    fp.code_ties = sp.code_ties
+    fp.tie_flip = sp.tie_flip
     rb = rbits if rbits < <int64_t>fp.s else <int64_t>fp.s
     fp.sr_right = 63 - rb
     fp.sr_left = fp.s - rb
@@ -262,7 +269,7 @@ cdef inline uint64_t round_normal(uint64_t bits, const FastParams fp, const Mode
     cdef uint64_t sign = bits & SIGN_BIT
     cdef uint64_t a = bits ^ sign
     cdef uint64_t negm = <uint64_t>0 - (bits >> 63)
-    cdef uint64_t lsb = ((a >> fp.s) & 1) | fp.at52
+    cdef uint64_t lsb = (((a >> fp.s) & 1) ^ (fp.at52 & fp.tie_flip)) | (fp.at52 & ~fp.code_ties)
     cdef uint64_t away = (mm.up_pos & ~negm) | (mm.up_neg & negm)
     cdef uint64_t sr_inc = ((rnd >> fp.sr_right) >> 1) << fp.sr_left
     cdef uint64_t coin = <uint64_t>0 - (rnd >> 63)
@@ -270,4 +277,4 @@ cdef inline uint64_t round_normal(uint64_t bits, const FastParams fp, const Mode
                          | (mm.sr & sr_inc) | (mm.sru & coin & fp.mask)) & fp.mask
     cdef uint64_t r = (a + inc) & ~fp.mask
     cdef uint64_t jam = mm.odd & (ONES if (a & fp.mask) != 0 else 0) & (lsb - 1)
-    return (r | (jam & fp.ulp)) | sign
+    return (r + (jam & fp.ulp)) | sign

@@ -24,7 +24,10 @@ cdef class Spec:
 
     def __init__(self, int m, int emin, int tiny_exp, bint unsigned, bint nozero,
                  bint unsigned_zero, uint64_t tiny_bits, uint64_t max_bits,
-                 uint64_t over_bits, uint64_t inf_in_bits, uint64_t min_bits):
+                 uint64_t over_bits, uint64_t inf_in_bits, uint64_t min_bits,
+                 int code_parity=-1):
+        # code_parity: -1 for MPFR's precision-1 ties (away from zero); 0 or
+        # 1 for P3109's ties to the even code, (bias + 1) & 1.
         cdef uint64_t ones = ~(<uint64_t>0)
         cdef double smallest_normal = ldexp(1.0, emin)
         self.spec.one = 1
@@ -40,6 +43,8 @@ cdef class Spec:
         self.spec.over_bits = over_bits
         self.spec.inf_in_bits = inf_in_bits
         self.spec.min_bits = min_bits
+        self.spec.code_ties = 1 if code_parity >= 0 else 0
+        self.spec.tie_flip = (code_parity & 1) if code_parity >= 0 else 0
         memcpy(&self.fast_lo, &smallest_normal, 8)
         # Between the smallest normal and max (both signs) a value rounds by
         # add-and-mask at a fixed position and can neither overflow nor

@@ -9,6 +9,7 @@ from numprec.formats.base import Format
 from numprec.formats.block import BlockFormat
 from numprec.formats.fixed_format import FixedFormat, IntFormat
 from numprec.formats.float_format import FloatFormat
+from numprec.formats.p3109 import p3109_format
 from numprec.formats.validate import check_choice, check_int
 
 
@@ -20,4 +21,4 @@ def from_config(config: dict) -> Format:
 
 
 __all__ = ["Format", "BlockFormat", "FloatFormat", "FixedFormat", "IntFormat",
-           "check_int", "check_choice", "from_config"]
+           "check_int", "check_choice", "from_config", "p3109_format"]

@@ -8,8 +8,8 @@ import numpy as np
 from numprec.formats.base import Format
 from numprec.formats.validate import INF_BITS, QNAN_BITS, check_int, float64_bits
 
-NAN_POLICIES = ("ieee", "fn", "fnuz", "none")
-OVERFLOW_POLICIES = ("inf", "nan", "saturate")
+NAN_POLICIES = ("ieee", "fn", "fnuz", "none", "single")
+OVERFLOW_POLICIES = ("inf", "nan", "saturate", "sat_finite", "sat_propagate")
 
 class FloatFormat(Format):
     """A binary floating-point format held in a float64 container.
@@ -31,16 +31,26 @@ class FloatFormat(Format):
         only values below ``smallest_normal`` are 0 and ``smallest_normal``.
     infinities : bool
         Whether +-inf exist; requires ``nan="ieee"``.
-    nan : {"ieee", "fn", "fnuz", "none"}
+    nan : {"ieee", "fn", "fnuz", "none", "single"}
         Encoding of NaN: "ieee" reserves the all-ones exponent for inf/NaN;
         "fn" keeps the top binade finite except its all-ones pattern (OCP
         FP8 E4M3, max 448); "fnuz" uses the negative-zero pattern (no -0,
         no inf, bias ``2**(e-1)``, as in Graphcore/AMD FP8); "none" has no
-        NaN at all (OCP FP6/FP4).
-    overflow : {"inf", "nan", "saturate"}, optional
+        NaN at all (OCP FP6/FP4); "single" is the IEEE P3109 layout: one
+        NaN, at the negative-zero pattern of signed formats and at the
+        all-ones pattern of unsigned ones, no -0, bias ``2**(e-1)``, and
+        with ``infinities=True`` +-inf at the largest patterns below the
+        NaN (so max is one step lower).
+    overflow : {"inf", "nan", "saturate", "sat_finite", "sat_propagate"}, optional
         What a value that overflows while rounding away from zero becomes;
-        default "inf" with infinities, "nan" for "fn"/"fnuz", "saturate" for
-        "none".  Rounding toward zero in magnitude always gives +-max.
+        default "inf" with infinities, "nan" for "fn"/"fnuz"/"single",
+        "saturate" for "none".  Rounding toward zero in magnitude always
+        gives +-max.  "saturate" gives +-max, and infinite inputs stay
+        infinite where the format has infinities (else +-max);
+        "sat_finite" (P3109 SatFinite) gives +-max for infinite inputs
+        too; "sat_propagate" (P3109 SatPropagate) gives +-max for finite
+        inputs while infinite inputs give +-inf, or NaN in a format
+        without infinities.
     signed : bool
         False for formats without a sign bit (negative inputs give NaN).
     zero : bool
@@ -66,8 +76,8 @@ class FloatFormat(Format):
         m = check_int(mantissa_bits, "mantissa_bits", 0, 52)
         if nan not in NAN_POLICIES:
             raise ValueError(f"nan must be one of {NAN_POLICIES}, got {nan!r}")
-        if infinities and nan != "ieee":
-            raise ValueError(f"infinities=True needs nan='ieee' (got nan={nan!r}); "
+        if infinities and nan not in ("ieee", "single"):
+            raise ValueError(f"infinities=True needs nan='ieee' or 'single' (got nan={nan!r}); "
                              "pass infinities=False for formats without infinities")
         if overflow is None:
             overflow = "inf" if infinities else ("saturate" if nan == "none" else "nan")
@@ -77,10 +87,15 @@ class FloatFormat(Format):
             raise ValueError("overflow='inf' needs infinities=True")
         if overflow == "nan" and nan == "none":
             raise ValueError("overflow='nan' needs a format with NaN (nan != 'none')")
+        if overflow == "sat_propagate" and not infinities and nan == "none":
+            raise ValueError("overflow='sat_propagate' needs infinities or a NaN for "
+                             "infinite inputs (nan != 'none')")
         if not zero and subnormals:
             raise ValueError("zero=False needs subnormals=False")
+        if nan == "single" and not zero:
+            raise ValueError("nan='single' formats have a zero (zero=True)")
         if bias is None:
-            bias = 2 ** (e - 1) if nan == "fnuz" else 2 ** (e - 1) - 1
+            bias = 2 ** (e - 1) if nan in ("fnuz", "single") else 2 ** (e - 1) - 1
         bias = check_int(bias, "bias", -(2 ** 12), 2 ** 12)
         self._e, self._m, self._bias = e, m, bias
         self._subnormals, self._infinities = bool(subnormals), bool(infinities)
@@ -90,14 +105,20 @@ class FloatFormat(Format):
         top_field = 2 ** e - 1
         if nan == "ieee" or (nan == "fn" and m == 0):
             top_field -= 1          # the all-ones exponent holds only specials
+        top_significand = 2.0 - 2.0 ** -m
+        if nan == "fn" and m > 0:
+            top_significand -= 2.0 ** -m   # the all-ones pattern is NaN
+        if nan == "single":
+            # the specials take the largest magnitude patterns: inf (if any)
+            # and, without a sign bit, the NaN above it
+            top_pattern = 2 ** (e + m) - 1 - int(bool(infinities)) - int(not signed)
+            top_field = top_pattern >> m
+            top_significand = 1.0 + (top_pattern & (2 ** m - 1)) * 2.0 ** -m
         bottom_field = 1 if zero else 0
         if top_field < bottom_field:
             raise ValueError(f"exponent_bits={e} leaves no normal binade with nan={nan!r}")
         self._emin = bottom_field - bias
         self._emax = top_field - bias
-        top_significand = 2.0 - 2.0 ** -m
-        if nan == "fn" and m > 0:
-            top_significand -= 2.0 ** -m   # the all-ones pattern is NaN
         lowest = self._emin - m if subnormals else self._emin
         if self._emax > 1023 or lowest < -1074:
             raise ValueError(f"bias={bias} puts the format's range outside float64")
@@ -111,8 +132,11 @@ class FloatFormat(Format):
     # -- description ---------------------------------------------------
     def _default_name(self):
         parts = [f"e{self._e}m{self._m}"]
-        default_bias = 2 ** (self._e - 1) if self._nan == "fnuz" else 2 ** (self._e - 1) - 1
-        if self._nan != "ieee":
+        default_bias = (2 ** (self._e - 1) if self._nan in ("fnuz", "single")
+                        else 2 ** (self._e - 1) - 1)
+        if self._nan == "single":
+            parts.append("single" if self._infinities else "single_noinf")
+        elif self._nan != "ieee":
             parts.append(self._nan if self._nan != "none" else "finite")
         elif not self._infinities:
             parts.append("noinf")
@@ -180,14 +204,24 @@ class FloatFormat(Format):
             from numprec._kernels.floatround import Spec
             tiny_exp = self._emin - self._m if self._subnormals else self._emin
             max_bits = float64_bits(self._max)
-            over = {"inf": INF_BITS, "nan": QNAN_BITS, "saturate": max_bits}[self._overflow]
+            over = {"inf": INF_BITS, "nan": QNAN_BITS, "saturate": max_bits,
+                    "sat_finite": max_bits, "sat_propagate": max_bits}[self._overflow]
             inf_in = INF_BITS if self._infinities else over
+            if self._overflow == "sat_finite":
+                inf_in = max_bits
+            elif self._overflow == "sat_propagate" and not self._infinities:
+                inf_in = QNAN_BITS
             min_bits = 0 if self._zero else float64_bits(self.smallest_subnormal)
             self._spec = Spec(self._m, self._emin, tiny_exp, not self._signed,
-                              not self._zero, self._nan == "fnuz" or not self._signed,
+                              not self._zero, self._nan in ("fnuz", "single") or not self._signed,
                               float64_bits(math.ldexp(1.0, tiny_exp)), max_bits, over, inf_in,
-                              min_bits)
+                              min_bits, self._code_parity())
         return self._spec
+
+    def _code_parity(self):
+        """-1, or for P3109 formats of precision 1 (whose ties go to the even
+        encoding, not away as MPFR's precision-1 rule) ``(bias + 1) & 1``."""
+        return (self._bias + 1) & 1 if self._nan == "single" and self._m == 0 else -1
 
     def check_dtype(self, dtype):
         """Refuse float32 containers when a float32 input can round to a value
@@ -207,8 +241,8 @@ class FloatFormat(Format):
         f32 = np.finfo(np.float32)
         with np.errstate(over="ignore"):
             max_is_f32 = float(np.float32(self._max)) == self._max
-        reachable = self._max < float(f32.max) or (not self._infinities
-                                                   and self._overflow == "saturate")
+        reachable = (self._max < float(f32.max) or self._overflow == "sat_finite"
+                     or (not self._infinities and self._overflow == "saturate"))
         why = None
         if self._emax >= 128 and self._m < 23:
             why = "values beyond float32's max round to 2**128"

@@ -11,6 +11,7 @@ import re
 
 from numprec.formats.fixed_format import FixedFormat, IntFormat
 from numprec.formats.float_format import FloatFormat
+from numprec.formats.p3109 import parse_p3109
 
 _EXMY = re.compile(r"^[eE](\d{1,2})[mM](\d{1,2})$")
 _FIXED = re.compile(r"^([su])q(\d{1,4})\.(\d{1,4})(_wrap)?$", re.IGNORECASE)
@@ -65,6 +66,10 @@ def parse_fixed(name: str):
 
 def parse_format_name(name: str):
     """Any parametric name of numprec's own formats ("e5m10", "sq3.4",
-    "uint8_wrap"), or None; see :func:`parse_exmy` and :func:`parse_fixed`."""
-    parsed = parse_exmy(name)
-    return parsed if parsed is not None else parse_fixed(name)
+    "uint8_wrap", "BINARY8P3SE"), or None; see :func:`parse_exmy`,
+    :func:`parse_fixed` and :func:`numprec.formats.p3109.parse_p3109`."""
+    for parser in (parse_exmy, parse_fixed, parse_p3109):
+        parsed = parser(name)
+        if parsed is not None:
+            return parsed
+    return None

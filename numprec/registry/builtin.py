@@ -2,6 +2,7 @@
 from numprec.formats.fixed_format import FixedFormat, IntFormat
 from numprec.formats.float_format import FloatFormat
 from numprec.formats.named import builtin_formats
+from numprec.formats.p3109 import p3109_formats
 from numprec.formats.parse import parse_format_name
 from numprec.registry.entries import CaseEntry, FormatEntry
 from numprec.registry.hookspecs import hookimpl
@@ -10,7 +11,8 @@ from numprec.rounding.schemes import builtin_schemes
 
 @hookimpl
 def numprec_formats():
-    return [FormatEntry(name, fmt, aliases) for name, fmt, aliases in builtin_formats()]
+    return [FormatEntry(name, fmt, aliases)
+            for name, fmt, aliases in builtin_formats() + p3109_formats()]
 
 
 @hookimpl

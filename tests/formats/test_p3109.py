@@ -1,0 +1,187 @@
+"""IEEE P3109 (draft) formats against gfloat (graphcore-research, an
+independent Python implementation of the interim report) and against hand
+tables built from the report's definitions.
+
+The P3109 interim report (version 3, section "Formats"): binaryKpP has K
+bits and precision P; signed formats have bias 2**(K-P-1), unsigned ones
+2**(K-P); NaN is 0x80 (signed) or 0xFF (unsigned); extended formats have
++-inf at 0x7F/0xFF (signed) or +inf at 0xFE (unsigned); there is no -0.
+"""
+import math
+
+import numpy as np
+import pytest
+
+import numprec
+from numprec.bits import decode, encode
+from numprec.formats.p3109 import p3109_format, p3109_formats
+
+gfloat = pytest.importorskip("gfloat")
+# gfloat's round_ndarray warns about its own ldexp overflow far beyond max
+pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+from gfloat import RoundMode, Domain, Signedness, decode_ndarray, round_ndarray  # noqa: E402
+from gfloat import encode_float  # noqa: E402
+from gfloat.formats import format_info_p3109  # noqa: E402
+
+#: every layout numprec registers: (k, p, signed, extended)
+LAYOUTS = [(f.bits, f.precision, f.signed, f.infinities) for _, f, _ in p3109_formats()]
+MODES = {"nearest_even": RoundMode.TiesToEven, "nearest_away": RoundMode.TiesToAway,
+         "toward_zero": RoundMode.TowardZero, "up": RoundMode.TowardPositive,
+         "down": RoundMode.TowardNegative}
+
+
+def layout_id(layout):
+    k, p, signed, extended = layout
+    return f"k{k}p{p}{'s' if signed else 'u'}{'e' if extended else 'f'}"
+
+
+def gfloat_info(k, p, signed, extended):
+    return format_info_p3109(k, p, Signedness.Signed if signed else Signedness.Unsigned,
+                             Domain.Extended if extended else Domain.Finite)
+
+
+def same(a, b):
+    """Bitwise equality of float64 arrays, NaNs equal to NaNs."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return (a.view(np.uint64) == b.view(np.uint64)) | (np.isnan(a) & np.isnan(b))
+
+
+def assert_same(got, want, x):
+    ok = same(got, want)
+    if not ok.all():
+        i = np.flatnonzero(~ok)[:5]
+        raise AssertionError(f"inputs {x[i]!r}: got {np.asarray(got)[i]!r}, want {want[i]!r}")
+
+
+def all_codes(k):
+    return np.arange(2 ** k, dtype=np.uint64)
+
+
+def dense_inputs(fi, signed):
+    """Every value, every midpoint, the float64 neighbours of both, the
+    overflow region and the specials."""
+    values = decode_ndarray(fi, all_codes(fi.k).astype(np.int64))
+    pos = np.unique(values[np.isfinite(values) & (values >= 0)])
+    ulp_top = pos[-1] - pos[-2]
+    mids = (pos[:-1] + pos[1:]) / 2
+    beyond = pos[-1] + ulp_top * np.array([0.25, 0.5, 1.0, 1.5, 2.0, 1e6])
+    tiny = pos[1] * np.array([0.25, 0.5, 0.75])
+    core = np.concatenate([pos, mids, beyond, tiny, [1e300, np.inf]])
+    near = np.concatenate([core, np.nextafter(core, 0), np.nextafter(core, np.inf)])
+    x = np.concatenate([near, -near if signed else [], [np.nan]])
+    return x[~np.isnan(x) | np.isnan(x)]
+
+
+# ------------------------------------------------------------- value tables
+@pytest.mark.parametrize("layout", LAYOUTS, ids=layout_id)
+def test_every_pattern_decodes_to_gfloat_value(layout):
+    k, p, signed, extended = layout
+    fi = gfloat_info(*layout)
+    codes = all_codes(k)
+    fmt = p3109_format(k, p, signed=signed, extended=extended)
+    assert_same(decode(codes, fmt), decode_ndarray(fi, codes.astype(np.int64)), codes)
+    assert fmt.max == fi.max
+    assert fmt.smallest_subnormal == fi.smallest_subnormal
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=layout_id)
+def test_every_value_encodes_to_gfloat_code(layout):
+    k, p, signed, extended = layout
+    fi = gfloat_info(*layout)
+    fmt = p3109_format(k, p, signed=signed, extended=extended)
+    values = decode_ndarray(fi, all_codes(k).astype(np.int64))
+    want = np.array([encode_float(fi, float(v)) for v in values], dtype=np.uint64)
+    assert np.array_equal(encode(values, fmt).astype(np.uint64), want)
+
+
+def hand_table_binary8p3se():
+    """binary8p3se from the report's definition: sign, 5 exponent bits,
+    2 fraction bits, bias 16; 0x80 NaN, 0x7F/0xFF -+inf."""
+    table = []
+    for code in range(256):
+        sign, field, frac = code >> 7, (code >> 2) & 31, code & 3
+        if code == 0x80:
+            table.append(math.nan)
+            continue
+        if code & 0x7F == 0x7F:
+            table.append(-math.inf if sign else math.inf)
+            continue
+        mag = (frac / 4) * 2.0 ** -15 if field == 0 else (1 + frac / 4) * 2.0 ** (field - 16)
+        table.append(-mag if sign else mag)
+    return np.array(table)
+
+
+def test_binary8p3se_equals_the_hand_table():
+    fmt = numprec.get_format("binary8p3se")
+    codes = all_codes(8)
+    assert_same(decode(codes, fmt), hand_table_binary8p3se(), codes)
+    assert fmt.max == 49152.0 and fmt.smallest_subnormal == 2.0 ** -17
+
+
+def test_unsigned_p1_hand_table():
+    """binary8p1ue: 8 exponent bits, bias 128: codes 1..253 are 2**(c-128),
+    0xFE is +inf and 0xFF NaN."""
+    fmt = numprec.get_format("binary8p1ue")
+    got = decode(all_codes(8), fmt)
+    assert got[0] == 0 and got[0xFE] == np.inf and np.isnan(got[0xFF])
+    assert np.array_equal(got[1:0xFE], np.ldexp(1.0, np.arange(1, 0xFE) - 128))
+
+
+# ----------------------------------------------------------------- names
+def test_names_and_aliases():
+    for k, p, signed, extended in LAYOUTS:
+        s, d = ("s" if signed else "u"), ("e" if extended else "f")
+        fmt = numprec.get_format(f"binary{k}p{p}{s}{d}")
+        assert numprec.get_format(f"p3109_k{k}p{p}{s}{d}") is fmt
+        assert (fmt.bits, fmt.precision, fmt.signed, fmt.infinities) == (k, p, signed, extended)
+    assert "binary8p4se" in numprec.list_formats()
+    assert numprec.get_format("BINARY8P4SE").name == "binary8p4se"
+    assert len(LAYOUTS) >= 7 * 2 * 2 + 6
+
+
+def test_config_round_trips():
+    fmt = p3109_format(8, 4, signed=False, extended=False, saturation="SatFinite")
+    again = numprec.from_config(fmt.get_config())
+    assert again.get_config() == fmt.get_config()
+
+
+def test_bad_parameters_are_named():
+    with pytest.raises(ValueError, match="p must be in"):
+        p3109_format(8, 8, signed=True)
+    with pytest.raises(ValueError, match="k must be in"):
+        p3109_format(9, 3)
+    with pytest.raises(ValueError, match="saturation must be one of"):
+        p3109_format(8, 3, saturation="saturate")
+
+
+# -------------------------------------------------------------- rounding
+@pytest.mark.parametrize("layout", LAYOUTS, ids=layout_id)
+def test_rounding_equals_gfloat(layout):
+    """All deterministic modes, OvfInf (gfloat sat=False) and SatFinite
+    (sat=True); SatPropagate is SatFinite for finite inputs and OvfInf for
+    infinite ones (interim report, saturation modes)."""
+    k, p, signed, extended = layout
+    fi = gfloat_info(*layout)
+    x = dense_inputs(fi, signed)
+    fmts = {sat: p3109_format(k, p, signed=signed, extended=extended, saturation=sat)
+            for sat in ("OvfInf", "SatFinite", "SatPropagate")}
+    for mode, rnd in MODES.items():
+        ovf = round_ndarray(fi, x, rnd, sat=False)
+        satf = round_ndarray(fi, x, rnd, sat=True)
+        assert_same(numprec.round(x, fmts["OvfInf"], mode), ovf, x)
+        assert_same(numprec.round(x, fmts["SatFinite"], mode), satf, x)
+        assert_same(numprec.round(x, fmts["SatPropagate"], mode),
+                    np.where(np.isinf(x), ovf, satf), x)
+
+
+def test_unsigned_formats_give_nan_for_negative_inputs():
+    fmt = numprec.get_format("binary8p4ue")
+    got = numprec.round(np.array([-1.0, -np.inf, -1e-300, -0.0, 0.0]), fmt)
+    assert np.isnan(got[:3]).all() and same(got[3:], [0.0, 0.0]).all()
+
+
+def test_float32_inputs_agree_with_float64():
+    x = np.random.default_rng(3).standard_normal(4000).astype(np.float32) * 100
+    for name in ("binary8p3se", "binary8p5sf", "binary6p3se", "binary4p2uf"):
+        want = numprec.round(x.astype(np.float64), name)
+        assert_same(numprec.round(x, name).astype(np.float64), want, x)
