@@ -1,5 +1,5 @@
-"""Command line: ``python -m numprec formats``, ``python -m numprec cases [NAME]`` and
-``python -m numprec study FILE``."""
+"""Command line: ``python -m numprec formats``, ``python -m numprec cases [NAME]``,
+``python -m numprec study FILE`` and ``python -m numprec analyse {search,bits,mca} ...``."""
 from __future__ import annotations
 
 import argparse
@@ -148,6 +148,8 @@ def build_parser():
                         "parameters, formats, seeds or numprec version (by default such "
                         "a member stops the run with a message naming the difference)")
     p.set_defaults(func=cmd_study)
+    from numprec.analysis.cli import add_parser as add_analyse_parser
+    add_analyse_parser(sub)
     return parser
 
 

@@ -10,59 +10,16 @@ identical to the reference (baseline W1 = 0) and "indistinguishable" means
 "bit-identical output": component "a" needs exactly 9 bits, "b" (``db =
 2**-4``) exactly 4.
 """
-import dataclasses
 import json
 
 import numpy as np
 import pytest
-import xarray as xr
-
-from numprec import emulate
+from search_toy_case import TOY
 from numprec.analysis import SignificantBitsRule, VerdictRule, ddmin, precision_search
 from numprec.cases.ensemble import StaleResultError
 from numprec.emulate import Policy
 
 
-@dataclasses.dataclass(frozen=True)
-class ToyParams:
-    da: float = 2.0 ** -9
-    db: float = 2.0 ** -4
-    steps: int = 4
-
-
-class ToyCase:
-    name = "toy_search"
-    description = "s = t + ((1 + da) - 1) + ((1 + db) - 1)"
-    parameters = ToyParams
-    components = ("a", "b")
-    variables = ("s",)
-
-    def run(self, params, policy, *, members, ic_seed):
-        p = ToyParams(**params)
-
-        def term(name, d):
-            with emulate.component(name) if policy is not None else _nothing():
-                pol = emulate.current()
-                one = np.ones(members) if pol is None else pol.asarray(np.ones(members))
-                return emulate.to_numpy((one + d) - one) if pol is not None else (one + d) - one
-
-        out = np.empty((members, p.steps))
-        with policy if policy is not None else _nothing():
-            for k in range(p.steps):
-                out[:, k] = k + term("a", p.da) + term("b", p.db)
-        return xr.Dataset({"s": (("member", "time"), out, {"units": "m"})},
-                          coords={"time": ("time", np.arange(p.steps), {"units": "s"})})
-
-
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
-
-
-TOY = ToyCase()
 
 
 def _bits(result):
