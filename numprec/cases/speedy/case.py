@@ -12,6 +12,7 @@ from numprec.cases.base import Case
 from numprec.cases.driver import integrate
 from numprec.cases.speedy.heldsuarez import HeldSuarez
 from numprec.cases.speedy.primitive import PrimitiveEquationModel, default_steps_per_day
+from numprec.cases.speedy.restart import load_restart
 
 VARIABLES = ("u", "v", "T", "geopotential", "ps")
 UNITS = {"u": "m s-1", "v": "m s-1", "T": "K", "geopotential": "m2 s-2", "ps": "Pa"}
@@ -46,6 +47,15 @@ class SpeedyParameters:
         members differ by the seed).
     fourier : {"fft", "dft"}
         Fourier step on emulated arrays (see SpectralTransform).
+    start : str, optional
+        Start from a restart file (:mod:`numprec.cases.speedy.restart`): a
+        path, or the name of a shipped state (``"held_suarez_T21"``: six
+        members of a spun-up T21 Held-Suarez climate).  Member ``i`` of the
+        run is member ``start_member + i`` of the file; ``noise`` and the
+        run's ``ic_seed`` are then not used, ``ic_spinup_days`` still runs
+        in double after the restart.  None: start from rest.
+    start_member : int
+        First member of the restart file used.
     """
 
     trunc: int = 21
@@ -58,6 +68,8 @@ class SpeedyParameters:
     held_suarez: bool = True
     noise: float = 0.1
     fourier: str = "fft"
+    start: Optional[str] = None
+    start_member: int = 0
 
     def __post_init__(self):
         for name in ("days", "output_hours", "diffusion_hours"):
@@ -66,6 +78,12 @@ class SpeedyParameters:
         for name in ("spinup_days", "ic_spinup_days", "noise"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+        if self.start is not None and not isinstance(self.start, str):
+            raise ValueError(f"start must be a restart file name or path (str), got "
+                             f"{self.start!r}")
+        if isinstance(self.start_member, bool) or not isinstance(self.start_member, int) \
+                or self.start_member < 0:
+            raise ValueError(f"start_member must be an int >= 0, got {self.start_member!r}")
 
     @property
     def spd(self) -> int:
@@ -91,6 +109,19 @@ def build(p: SpeedyParameters) -> PrimitiveEquationModel:
                                         fourier=p.fourier)
 
 
+def start_state(model, p: SpeedyParameters, members: int, ic_seed=0):
+    """The double-precision start state of a run: from rest (``noise``,
+    ``ic_seed``) or from the restart ``p.start``, then ``ic_spinup_days`` in
+    double."""
+    spinup = p.steps(p.ic_spinup_days)
+    if p.start is None:
+        return model.initial_state(members, ic_seed, noise=p.noise, spinup_steps=spinup)
+    restart = load_restart(p.start).select(p.start_member, members)
+    if restart.trunc != p.trunc:
+        raise ValueError(f"start {p.start!r} is a T{restart.trunc} state, the run is T{p.trunc}")
+    return model.restart_state(restart, spinup_steps=spinup)
+
+
 def to_dataset(model, samples, times, attrs) -> xr.Dataset:
     """CF-style dataset of the driver's samples (member, time, level, lat, lon)."""
     st = model.spectral_transform
@@ -113,8 +144,7 @@ def simulate(params=None, policy=None, *, members=1, ic_seed=0, progress=False, 
     from numprec.cases.base import check_parameters
     p = check_parameters(SpeedyParameters, params, case="speedy")
     model = build(p)
-    state0 = model.initial_state(members, ic_seed, noise=p.noise,
-                                 spinup_steps=p.steps(p.ic_spinup_days))
+    state0 = start_state(model, p, members, ic_seed)
     run = integrate(model, state0, policy, steps=p.steps(p.days), sample_every=p.every,
                     spinup=p.steps(p.spinup_days), check_every=p.spd, progress=progress)
     times = run.steps / p.spd

@@ -1,24 +1,24 @@
-"""``python -m numprec.cases.speedy``: a short demonstration of the dry core.
+"""``python -m numprec.cases.speedy``: a short Paxton-style demonstration.
 
-Spins up a Held-Suarez state in double (``--spinup-days``), runs a double
-ensemble and one ensemble per ``--format`` x ``--rounding`` from it for
-``--days``, and prints, per experiment, the global-mean temperature, the
-largest zonal-mean wind and the RMS difference of the zonal-mean
-temperature from the double ensemble (a demonstration of the machinery:
-a verdict needs years of samples, see docs/speedy.md).
+Runs a double ensemble, a second double ensemble from other start states
+(the baseline) and one ensemble per ``--format`` x ``--rounding`` from the
+first ensemble's states, all from a spun-up Held-Suarez restart (``--start``,
+default the shipped T21 state), and prints the Wasserstein verdict table
+(zonal-mean u, v, T and p_s, cos-latitude weights; Paxton et al. 2022) and
+each ensemble's wall time.
 """
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 
-from numprec.cases.cli import add_grid_options, add_output_options, check_grid, check_paths
-from numprec.cases.speedy.case import SpeedyParameters, simulate
-
-DEFAULT_FORMATS = ("e11m23", "e11m10")
-DEFAULT_ROUNDINGS = ("nearest_even",)
+from numprec.cases.cli import (add_grid_options, add_output_options, check_grid, check_paths,
+                               format_results)
+from numprec.cases.speedy.case import SpeedyParameters
+from numprec.cases.speedy.demonstration import (DEFAULT_FORMATS, DEFAULT_ROUNDINGS,
+                                                run_demonstration)
+from numprec.cases.speedy.restart import SHIPPED
 
 
 def parser():
@@ -26,26 +26,20 @@ def parser():
                                  description=__doc__.split("\n\n")[1].replace("\n", " "))
     ap.add_argument("--resolution", type=int, default=21, metavar="T",
                     help="triangular truncation (21: 64x32 grid, 30: 96x48); default 21")
-    ap.add_argument("--days", type=float, default=0.5, help="days per experiment (0.5)")
-    ap.add_argument("--spinup-days", type=float, default=30.0,
-                    help="Held-Suarez spin-up from rest in double (30)")
-    ap.add_argument("--members", type=int, default=2, help="ensemble members (2)")
+    ap.add_argument("--days", type=float, default=10.0,
+                    help="days of 6-hourly samples per ensemble (10)")
+    ap.add_argument("--start", default="held_suarez_T21", metavar="NAME|FILE|rest",
+                    help=f"restart to start from: {', '.join(sorted(SHIPPED))} (default), a "
+                         "restart file, or 'rest' (spin up from rest in double for "
+                         "--spinup-days)")
+    ap.add_argument("--spinup-days", type=float, default=0.0,
+                    help="days run in double before the ensembles start (0; from rest use "
+                         ">= 200)")
+    ap.add_argument("--members", type=int, default=3, help="members per ensemble (3)")
     add_grid_options(ap, DEFAULT_FORMATS, DEFAULT_ROUNDINGS)
-    add_output_options(ap, "write all experiments to this NetCDF file",
-                       "save zonal-mean u of each experiment")
+    add_output_options(ap, "write all ensembles to this NetCDF file",
+                       "save zonal-mean u of each ensemble")
     return ap
-
-
-def summary(ds, ref=None):
-    """Global-mean T (K), max zonal-mean u (m/s), RMS zonal-mean T difference."""
-    w = np.cos(np.radians(ds.lat))
-    tmean = float((ds["T"].mean(("member", "time", "sigma", "lon")) * w).sum() / w.sum())
-    umax = float(ds["u"].mean(("member", "time", "lon")).max())
-    rms = float("nan")
-    if ref is not None:
-        d = (ds["T"].mean(("member", "lon")) - ref["T"].mean(("member", "lon"))) ** 2
-        rms = float(np.sqrt((d.mean(("time", "sigma")) * w).sum() / w.sum()))
-    return tmean, umax, rms
 
 
 def main(argv=None) -> int:
@@ -58,27 +52,30 @@ def main(argv=None) -> int:
                 output=args.output, plot=args.plot)
     if args.members < 1 or args.days <= 0 or args.spinup_days < 0:
         ap.error("--members must be >= 1, --days > 0 and --spinup-days >= 0")
-    from numprec.emulate import Policy
-    params = {"trunc": args.resolution, "days": args.days, "ic_spinup_days": args.spinup_days}
+    start = None if args.start == "rest" else args.start
+    if start is not None and start not in SHIPPED:
+        import os
+        if not os.path.isfile(start):
+            ap.error(f"--start {start!r}: not a shipped state ({', '.join(sorted(SHIPPED))}), "
+                     "a file or 'rest'")
+    if start == "held_suarez_T21" and args.resolution != 21:
+        ap.error("--start held_suarez_T21 is a T21 state; use --start rest (or your own "
+                 f"restart) at T{args.resolution}")
+    params = {"trunc": args.resolution, "days": args.days, "ic_spinup_days": args.spinup_days,
+              "start": start}
     SpeedyParameters(**params)
-    runs = []
-    t0 = time.perf_counter()
-    ref = simulate(params, None, members=args.members, ic_seed=0)
-    runs.append(("double", ref, time.perf_counter() - t0))
-    for fmt in formats:
-        for rounding in roundings:
-            policy = Policy(fmt, rounding=rounding, seed=1)
-            t0 = time.perf_counter()
-            ds = simulate(params, policy, members=args.members, ic_seed=0)
-            runs.append((policy.name, ds, time.perf_counter() - t0))
-    print(f"T{args.resolution}, {args.members} members, {args.days:g} days after a "
-          f"{args.spinup_days:g}-day double spin-up")
-    print(f"{'experiment':<28} {'mean T [K]':>10} {'max u [m/s]':>11} {'RMS dT [K]':>10} "
-          f"{'wall [s]':>8}")
-    for name, ds, wall in runs:
-        tmean, umax, rms = summary(ds, None if name == "double" else ref)
-        flag = " UNSTABLE" if ds.attrs.get("unstable") else ""
-        print(f"{name:<28} {tmean:10.3f} {umax:11.2f} {rms:10.2e} {wall:8.1f}{flag}")
+    result, runs = run_demonstration(params, members=args.members, formats=formats,
+                                     roundings=roundings,
+                                     log=lambda line: print(line, flush=True))
+    origin = f"restart {start}" if start else "rest"
+    print(f"\nT{args.resolution}, {args.members} members per ensemble, {args.days:g} days of "
+          f"6-hourly samples from {origin}"
+          + (f" after {args.spinup_days:g} days in double" if args.spinup_days else "")
+          + "; W1 of zonal means, cos-latitude weights\n")
+    print(format_results(result), end="")
+    unstable = [name for name, ds, _ in runs if ds.attrs.get("unstable")]
+    if unstable:
+        print("UNSTABLE: " + ", ".join(unstable))
     if args.output:
         import xarray as xr
         from numprec.io import write_dataset

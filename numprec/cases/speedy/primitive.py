@@ -346,6 +346,24 @@ class PrimitiveEquationModel(Model):
             previous, current = model.leapfrog(previous, current)
         return SpeedyState.from_pair(previous, current)
 
+    def restart_state(self, restart, *, spinup_steps=0):
+        """A :class:`SpeedyState` from a loaded restart
+        (:class:`numprec.cases.speedy.restart.Restart`): both levels as
+        saved (the time step must be this model's), or the current level
+        followed by the start-up steps; then ``spinup_steps`` leapfrog steps,
+        all in double."""
+        model = self.under(None)
+        if restart.previous is None:
+            previous, current = model.start(restart.current)
+        else:
+            if restart.dt != self.timestepping.dt:
+                raise ValueError(f"the restart's two levels are {restart.dt} s apart; this "
+                                 f"model's time step is {self.timestepping.dt} s")
+            previous, current = restart.previous, restart.current
+        for _ in range(spinup_steps):
+            previous, current = model.leapfrog(previous, current)
+        return SpeedyState.from_pair(previous, current)
+
     def output(self, state) -> dict:
         """Grid u, v (m/s), T (K), geopotential (m^2 s^-2, flat surface) on
         the sigma levels and p_s (Pa) of the current level, computed in

@@ -12,16 +12,36 @@ def test_bad_options_exit_2(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--members", "0"])
     assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["--start", "no_such_state"])
+    assert exc.value.code == 2
+    assert "--start" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["--resolution", "30"])                 # the shipped state is T21
+    assert exc.value.code == 2
+
+
+def test_default_run_prints_a_verdict_table(capsys):
+    assert main(["--days", "0.5", "--members", "1", "--format", "e11m23",
+                 "--rounding", "nearest_even"]) == 0
+    text = capsys.readouterr().out
+    assert "from restart held_suarez_T21" in text
+    header = next(line for line in text.splitlines() if line.startswith("experiment"))
+    assert header.split()[:5] == ["experiment", "variable", "W1", "baseline", "excess"]
+    rows = [r for r in map(str.split, text.splitlines()) if r[:2] == ["e11m23", "nearest_even"]]
+    assert [r[2] for r in rows[:4]] == ["u", "v", "T", "ps"]
+    assert "e11m23 nearest_even: PASS" in text
 
 
 @pytest.mark.slow
 def test_demonstration_writes_its_outputs(tmp_path, capsys):
     import xarray as xr
     out, fig = tmp_path / "speedy.nc", tmp_path / "speedy.png"
-    assert main(["--days", "0.25", "--spinup-days", "1", "--members", "1", "--format",
-                 "e11m23", "--output", str(out), "--plot", str(fig)]) == 0
+    assert main(["--days", "0.25", "--start", "rest", "--spinup-days", "1", "--members", "1",
+                 "--format", "e11m23", "--rounding", "nearest_even", "--output", str(out),
+                 "--plot", str(fig)]) == 0
     text = capsys.readouterr().out
     assert "e11m23" in text and "UNSTABLE" not in text
     ds = xr.open_dataset(out)
-    assert list(ds.experiment.values) == ["double", "e11m23 nearest_even"]
+    assert list(ds.experiment.values) == ["double", "double baseline", "e11m23 nearest_even"]
     assert fig.stat().st_size > 0

@@ -1,0 +1,211 @@
+"""Restart files of the SPEEDY-style core: a state in spectral coefficients.
+
+A restart file is a NetCDF file written through :func:`numprec.io.write_dataset`.
+It holds, per member, the spectral coefficients of the prognostic variables
+``vor``, ``div`` (s^-1), ``tem`` (T - T_ref(k), K) and ``lnps`` (ln(p_s/p0)),
+packed to the degrees l <= T that the model keeps (the layout's other entries
+are zero by construction; saving refuses a state where they are not, so packing
+is lossless).  It holds either both leapfrog levels (``levels="both"``: the run
+continues bit for bit, as SPEEDY's own restart does) or the current level only
+(``levels="current"``: half the size; the run restarts with the start-up steps
+of :class:`numprec.cases.speedy.timestepping.Leapfrog`).
+
+The shipped start state :data:`SHIPPED` (``"held_suarez_T21"``) is six
+members of a T21 Held-Suarez run made by this code in double: 200 days from
+rest (T_ref plus 0.1 K noise, seed 0), then one member saved every 10 days
+(days 210, 220, ..., 260), current level only.  See docs/speedy.md.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple, Optional
+
+import numpy as np
+import xarray as xr
+
+from numprec import emulate, io
+
+PROGNOSTIC = ("vor", "div", "tem", "lnps")
+UNITS = {"vor": "s-1", "div": "s-1", "tem": "K", "lnps": "1"}
+LONG_NAMES = {"vor": "spectral coefficients of relative vorticity",
+              "div": "spectral coefficients of divergence",
+              "tem": "spectral coefficients of T - T_ref(sigma)",
+              "lnps": "spectral coefficients of ln(p_s / p0)"}
+LEVELS = ("both", "current")
+DATA = Path(__file__).parent / "data"
+#: Shipped start states: name -> file in numprec/cases/speedy/data.
+SHIPPED = {"held_suarez_T21": DATA / "held_suarez_T21.nc"}
+
+
+class Restart(NamedTuple):
+    """A loaded restart: ``current`` (and ``previous``, or None) as dicts of
+    float64 arrays in the model's spectral layout (member first), the
+    truncation and the time step (s) the pair was made with."""
+
+    previous: Optional[dict]
+    current: dict
+    trunc: int
+    dt: float
+
+    @property
+    def members(self) -> int:
+        return int(self.current["lnps"].shape[0])
+
+    def select(self, first: int, count: int) -> "Restart":
+        """Members ``first .. first + count - 1``."""
+        if first < 0 or count < 1 or first + count > self.members:
+            raise ValueError(f"the restart holds {self.members} members; members "
+                             f"{first}..{first + count - 1} were asked for")
+        cut = slice(first, first + count)
+        pick = (lambda d: None if d is None else {k: v[cut] for k, v in d.items()})
+        return Restart(pick(self.previous), pick(self.current), self.trunc, self.dt)
+
+
+def packed_index(trunc: int):
+    """(m, n) indices of the degrees l = m + n <= ``trunc`` in the
+    (T+1, T+2) layout, in (m, n) order."""
+    m, n = np.nonzero(np.arange(trunc + 1)[:, None] + np.arange(trunc + 2)[None, :] <= trunc)
+    return m, n
+
+
+def _pack(name, values, trunc):
+    values = np.asarray(emulate.to_numpy(values), dtype=np.float64)
+    if values.shape[-2:] != (trunc + 1, trunc + 2):
+        raise ValueError(f"{name}: spectral arrays must end in ({trunc + 1}, {trunc + 2}) at "
+                         f"T{trunc}, got shape {values.shape}")
+    keep = np.zeros(values.shape[-2:], dtype=bool)
+    m, n = packed_index(trunc)
+    keep[m, n] = True
+    if np.any(values[..., ~keep] != 0):
+        raise ValueError(f"{name} has coefficients with l > T={trunc}; only a truncated state "
+                         "can be saved")
+    return values[..., m, n]
+
+
+def _unpack(packed, trunc):
+    m, n = packed_index(trunc)
+    out = np.zeros(packed.shape[:-1] + (trunc + 1, trunc + 2))
+    out[..., m, n] = packed
+    return out
+
+
+def save_restart(path, state, *, trunc: int, dt: float, levels: str = "both",
+                 sigma=None, attrs: Optional[dict] = None, mkdir=False) -> Path:
+    """Write ``state`` (a :class:`numprec.cases.speedy.SpeedyState`, members
+    first) to the NetCDF restart file ``path``.
+
+    Parameters
+    ----------
+    state : SpeedyState
+        Both leapfrog levels (emulated arrays are saved as their float64 values).
+    trunc : int
+        The model's truncation.
+    dt : float
+        The model's time step in seconds (the spacing of the two levels).
+    levels : {"both", "current"}
+        Both levels (bit-exact continuation) or the current one (half the size).
+    sigma : array, optional
+        Full sigma levels, stored as the level coordinate.
+    attrs : dict, optional
+        More global attributes (e.g. how the state was made).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    if levels not in LEVELS:
+        raise ValueError(f"levels must be one of {LEVELS}, got {levels!r}")
+    if not dt > 0:
+        raise ValueError(f"dt must be > 0 seconds, got {dt!r}")
+    previous, current = state.pair()
+    m, n = packed_index(trunc)
+    coords = {"coefficient": ("coefficient", np.arange(m.size),
+                              {"units": "1", "long_name": "index of (m, l) with l <= T"}),
+              "m": ("coefficient", m, {"units": "1", "long_name": "zonal wavenumber"}),
+              "l": ("coefficient", m + n, {"units": "1", "long_name": "total wavenumber"}),
+              "part": ("part", np.array([0, 1]), {"units": "1",
+                                                  "long_name": "0 real, 1 imaginary"})}
+    nlev = np.asarray(emulate.to_numpy(current["vor"])).shape[-4]
+    level_values = np.arange(nlev) if sigma is None else np.asarray(sigma, dtype=float)
+    coords["sigma"] = ("sigma", level_values, {"units": "1",
+                                                "long_name": "sigma at full levels"})
+    data = {}
+    pairs = [("", current)] + ([("_previous", previous)] if levels == "both" else [])
+    for suffix, fields in pairs:
+        for name in PROGNOSTIC:
+            values = _pack(name, fields[name], trunc)
+            dims = ("member", "sigma", "part", "coefficient") if name != "lnps" \
+                else ("member", "part", "coefficient")
+            if values.ndim != len(dims):
+                raise ValueError(f"{name}: expected a member dimension first, got shape "
+                                 f"{values.shape}")
+            data[name + suffix] = (dims, values, {"units": UNITS[name],
+                                                  "long_name": LONG_NAMES[name]})
+    ds = xr.Dataset(data, coords=coords)
+    extra = {"case": "speedy", "kind": "numprec.speedy.restart", "truncation": int(trunc),
+             "time_step_seconds": float(dt), "time_levels": levels}
+    extra.update(attrs or {})
+    return io.write_dataset(ds, path, title="numprec speedy restart", mkdir=mkdir,
+                            extra_attrs=extra)
+
+
+def resolve(start) -> Path:
+    """The file of ``start``: a name in :data:`SHIPPED` or a path."""
+    if isinstance(start, str) and start in SHIPPED:
+        return SHIPPED[start]
+    path = Path(start)
+    if not path.is_file():
+        raise ValueError(f"start must be one of {sorted(SHIPPED)} or an existing restart file, "
+                         f"got {str(start)!r}")
+    return path
+
+
+def load_restart(start) -> Restart:
+    """Read a restart file written by :func:`save_restart` (or a shipped
+    state by name, see :data:`SHIPPED`)."""
+    path = resolve(start)
+    ds = io.open_dataset(path)
+    if ds.attrs.get("kind") != "numprec.speedy.restart":
+        raise ValueError(f"{str(path)!r} is not a numprec speedy restart file")
+    trunc = int(ds.attrs["truncation"])
+    current = {k: _unpack(ds[k].values, trunc) for k in PROGNOSTIC}
+    previous = None
+    if ds.attrs.get("time_levels") == "both":
+        previous = {k: _unpack(ds[k + "_previous"].values, trunc) for k in PROGNOSTIC}
+    return Restart(previous, current, trunc, float(ds.attrs["time_step_seconds"]))
+
+
+def make_held_suarez_start(path, *, trunc: int = 21, spinup_days: float = 200.0,
+                           members: int = 6, every_days: float = 10.0, seed: int = 0,
+                           levels: str = "current") -> Path:
+    """Make a spun-up start state like the shipped one and save it.
+
+    One member is run in double from rest (T_ref plus 0.1 K noise drawn with
+    ``seed``) for ``spinup_days`` under Held-Suarez forcing, then a member is
+    saved every ``every_days`` days, ``members`` in all: samples of the
+    model's attractor, as Paxton et al. (2022) started from 10-year restarts.
+    The shipped file is ``make_held_suarez_start(SHIPPED["held_suarez_T21"])``
+    (about 70 s on one core).
+    """
+    from numprec.cases.speedy.case import SpeedyParameters, build
+    from numprec.cases.speedy.primitive import SpeedyState
+
+    p = SpeedyParameters(trunc=trunc)
+    model = build(p)
+    state = model.initial_state(1, seed, noise=p.noise, spinup_steps=p.steps(spinup_days))
+    previous, current = state.pair()
+    snaps = []
+    for _ in range(members):
+        for _ in range(p.steps(every_days)):
+            previous, current = model.leapfrog(previous, current)
+        snaps.append((previous, current))
+    stacked = [{k: np.concatenate([s[i][k] for s in snaps]) for k in PROGNOSTIC}
+               for i in (0, 1)]
+    attrs = {"made_by": "numprec.cases.speedy.restart.make_held_suarez_start",
+             "spinup_days": float(spinup_days), "member_spacing_days": float(every_days),
+             "seed": int(seed), "forcing": "Held-Suarez 1994",
+             "days_of_members": " ".join(f"{spinup_days + every_days * (k + 1):g}"
+                                         for k in range(members))}
+    return save_restart(path, SpeedyState.from_pair(*stacked), trunc=trunc,
+                        dt=model.timestepping.dt, levels=levels, sigma=model.levels.full,
+                        attrs=attrs, mkdir=True)
