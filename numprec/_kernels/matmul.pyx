@@ -44,6 +44,14 @@ most 51 significand bits in every directed and nearest mode (Boldo &
 Melquiond 2008, "Emulation of FMA and correctly rounded sums: proved
 algorithms using rounding to odd", IEEE Trans. Comput. 57(4)).  The product
 ``p = a*b`` must be exact in float64: the caller checks it.
+
+The same round-to-odd value replaces the float64 sum ``s + p`` of every
+rounded addition (and a product by its fused multiply-add error, for
+formats of more than 26 bits) where the float64 rounding could change the
+result: the directed modes and round-to-odd, and round-to-nearest of
+formats with p > 25 bits (float64 then has fewer than 2p + 2 bits;
+:c:func:`roundodd.odd_sums`).  Round-to-nearest of narrower formats and
+stochastic rounding keep the plain float64 operation.
 """
 from libc.stdint cimport uint64_t, int64_t
 from libc.string cimport memcpy
@@ -55,6 +63,7 @@ from numprec._kernels.floatcore cimport (
     counter_random, mix64, GOLDEN, MODE_NEAREST_EVEN, MODE_STOCHASTIC, MODE_STOCHASTIC_UNIFORM,
 )
 from numprec._kernels.floatround cimport Spec
+from numprec._kernels.roundodd cimport odd_sums, odd_products, odd_bits, odd_sum, odd_product
 
 DEF TILE = 256
 DEF MAXDEPTH = 66
@@ -74,6 +83,8 @@ cdef struct Rnd:
     int rbits
     int kind              # 1: nearest-even, 2: stochastic (specialised loops), 0: other
     bint rnd_on, fast, zero_ok
+    bint odd              # sums as their round-to-odd value (roundodd.odd_sums)
+    bint oddmul           # products too (roundodd.odd_products)
 
 
 cdef struct Job:
@@ -106,9 +117,11 @@ cdef Rnd make_rnd(Spec spec, int mode, uint64_t key, int rbits):
     r.lo = spec.fast_lo
     r.span = spec.fast_span
     r.zero_ok = spec.spec.unsigned_zero == 0
+    r.odd = odd_sums(mode, spec.spec.m)
+    r.oddmul = odd_products(mode, spec.spec.m)
     r.kind = 0
     if 0 < r.fp.s < 52:
-        if mode == MODE_NEAREST_EVEN:
+        if mode == MODE_NEAREST_EVEN and not r.odd:
             r.kind = 1
         elif mode == MODE_STOCHASTIC:
             r.kind = 2
@@ -190,14 +203,27 @@ cdef inline void products(const Job* J, Py_ssize_t kk, Py_ssize_t T, double* p) 
     else:
         av = J.arow[kk * J.astride]
         br = J.brow + kk * J.bstride
-        for t in range(T):
-            p[t] = av * br[t]
+        if J.rp.oddmul:
+            for t in range(T):
+                p[t] = odd_product(av, br[t])
+        else:
+            for t in range(T):
+                p[t] = av * br[t]
 
 
-cdef inline void add_vec(double* s, const double* p, Py_ssize_t T) noexcept nogil:
+cdef inline void add_vec(const Rnd* r, double* s, const double* p, Py_ssize_t T,
+                         double sign=1.0) noexcept nogil:
+    """``s[t] = s[t] + sign * p[t]`` (``sign`` is +1 or -1), as its 53-bit
+    round-to-odd value where the rounder ``r`` (of the sum) needs it
+    (directed modes, round-to-odd, nearest for p > 25: the float64 sum
+    would lose information the final rounding needs; module notes)."""
     cdef Py_ssize_t t
-    for t in range(T):
-        s[t] = s[t] + p[t]
+    if r.odd:
+        for t in range(T):
+            s[t] = odd_sum(s[t], sign * p[t])
+    else:
+        for t in range(T):
+            s[t] = s[t] + sign * p[t]
 
 
 cdef inline void fma_vec(const Job* J, Py_ssize_t kk, Py_ssize_t T, double* s) noexcept nogil:
@@ -205,7 +231,6 @@ cdef inline void fma_vec(const Job* J, Py_ssize_t kk, Py_ssize_t T, double* s) n
     cdef Py_ssize_t t
     cdef double av, p, hi, bb, lo
     cdef uint64_t h, l
-    cdef uint64_t expo = (<uint64_t>0x7ff) << 52
     cdef const double* br
     av = J.arow[kk * J.astride]
     br = J.brow + kk * J.bstride
@@ -216,12 +241,8 @@ cdef inline void fma_vec(const Job* J, Py_ssize_t kk, Py_ssize_t T, double* s) n
         lo = (s[t] - (hi - bb)) + (p - bb)
         memcpy(&h, &hi, 8)
         memcpy(&l, &lo, 8)
-        if (l << 1) != 0 and (h & 1) == 0 and (h & expo) != expo:
-            # move hi one unit of its last place toward lo
-            if (h >> 63) == (l >> 63):
-                h = h + 1
-            else:
-                h = h - 1
+        # move hi one unit of its last place toward lo (if inexact and even)
+        h = odd_bits(h, l, (l << 1) != 0)
         memcpy(&s[t], &h, 8)
 
 
@@ -240,6 +261,7 @@ cdef inline bint seq_step(const Job* J, Py_ssize_t kk, Py_ssize_t T, uint64_t cp
     cdef uint64_t za = 0 if J.ra.zero_ok else 1
     cdef uint64_t bad = 0, b, x
     cdef bint rnd_on = J.rp.rnd_on
+    cdef bint oddp = J.rp.oddmul, odda = J.ra.odd
     cdef Py_ssize_t t
     cdef double av = 1.0, p, v
     cdef const double* br
@@ -294,7 +316,7 @@ cdef inline bint seq_step(const Job* J, Py_ssize_t kk, Py_ssize_t T, uint64_t cp
             bad |= ((x - lop) > spp) & ((x != 0) | zp)
             b = round_normal(b, fpp, mmp, counter_random(kp, cp + <uint64_t>t))
             memcpy(&p, &b, 8)
-            v = s[t] + p
+            v = odd_sum(s[t], p) if odda else s[t] + p
             memcpy(&b, &v, 8)
             x = b & 0x7fffffffffffffffULL
             bad |= ((x - loa) > spa) & ((x != 0) | za)
@@ -302,13 +324,13 @@ cdef inline bint seq_step(const Job* J, Py_ssize_t kk, Py_ssize_t T, uint64_t cp
             memcpy(&s2[t], &b, 8)
     else:
         for t in range(T):
-            p = av * br[t]
+            p = odd_product(av, br[t]) if oddp else av * br[t]
             memcpy(&b, &p, 8)
             x = b & 0x7fffffffffffffffULL
             bad |= ((x - lop) > spp) & ((x != 0) | zp)
             b = round_normal(b, fpp, mmp, 0)
             memcpy(&p, &b, 8)
-            v = s[t] + p
+            v = odd_sum(s[t], p) if odda else s[t] + p
             memcpy(&b, &v, 8)
             x = b & 0x7fffffffffffffffULL
             bad |= ((x - loa) > spa) & ((x != 0) | za)
@@ -329,7 +351,7 @@ cdef void pairwise(const Job* J, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t T, uin
     mid = lo + (hi - lo) // 2
     pairwise(J, lo, mid, T, lane0, dest, stack + TILE, ev)
     pairwise(J, mid, hi, T, lane0, stack, stack + TILE, ev)
-    add_vec(dest, stack, T)
+    add_vec(&J.ra, dest, stack, T)
     round_vec(&J.ra, dest, T, counter(J, lane0, ev[0]))
     ev[0] += 1
 
@@ -364,22 +386,23 @@ cdef void block_sum(const Job* J, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t T, ui
         products(J, kk, T, p)
         round_vec(&J.rp, p, T, counter(J, lane0, kk))
         if J.method == KAHAN:
-            for t in range(T):
-                p[t] = p[t] - c[t]                    # y
+            add_vec(&J.ra, p, c, T, -1.0)                # y = p - c
             round_vec(&J.ra, p, T, counter(J, lane0, ev[0]))
             for t in range(T):
-                u[t] = s[t] + p[t]
+                u[t] = s[t]
+            add_vec(&J.ra, u, p, T)                      # u = s + y
             round_vec(&J.ra, u, T, counter(J, lane0, ev[0] + 1))
             for t in range(T):
-                c[t] = u[t] - s[t]
+                c[t] = -s[t]
+            add_vec(&J.ra, c, u, T)                      # u - s
             round_vec(&J.ra, c, T, counter(J, lane0, ev[0] + 2))
+            add_vec(&J.ra, c, p, T, -1.0)                # c = (u - s) - y
             for t in range(T):
-                c[t] = c[t] - p[t]
                 s[t] = u[t]
             round_vec(&J.ra, c, T, counter(J, lane0, ev[0] + 3))
             ev[0] += 4
         else:
-            add_vec(s, p, T)
+            add_vec(&J.ra, s, p, T)
             round_vec(&J.ra, s, T, counter(J, lane0, ev[0]))
             ev[0] += 1
 
@@ -403,7 +426,7 @@ cdef void seq_sum(const Job* J, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t T, uint
         else:
             products(J, kk, T, p)
             round_vec(&J.rp, p, T, counter(J, lane0, kk))
-            add_vec(cur, p, T)
+            add_vec(&J.ra, cur, p, T)
             round_vec(&J.ra, cur, T, counter(J, lane0, ev[0]))
         ev[0] += 1
     if cur != s:
@@ -423,7 +446,7 @@ cdef void run_tile(const Job* J, Py_ssize_t T, uint64_t lane0, double* out,
         if hi > J.k:
             hi = J.k
         block_sum(J, lo, hi, T, lane0, blk, w + TILE, &ev)
-        add_vec(out, blk, T)
+        add_vec(&J.ra, out, blk, T)
         round_vec(&J.ra, out, T, counter(J, lane0, ev))
         ev += 1
         lo = hi
@@ -468,7 +491,7 @@ cdef void seq_rows(const Job* base, const double[:, :, :] a, const double[:, :, 
             else:
                 products(&J[r], kk, T, p)
                 round_vec(&J[r].rp, p, T, counter(&J[r], lane0[r], kk))
-                add_vec(cur[r], p, T)
+                add_vec(&J[r].ra, cur[r], p, T)
                 round_vec(&J[r].ra, cur[r], T, counter(&J[r], lane0[r], ev))
         ev += 1
     for r in range(R):

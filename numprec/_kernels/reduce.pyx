@@ -23,6 +23,16 @@ Orders (documented in docs/emulate.md):
     truncation errors", CACM 8(1)) with every operation in the target
     format: ``y = R(t_j - c); u = R(s + y); c = R(R(u - s) - y); s = u``.
 
+Exactness: each partial result is the exact ``a + b`` (``a * b``) rounded
+once.  The float64 operation is that, rounded to nearest first, which is
+harmless for round-to-nearest when float64 has at least ``2p + 2`` bits
+(Figueroa 1995) but not for the directed modes and round-to-odd (a sum of
+values far apart in exponent loses the sticky information): there, and for
+round-to-nearest of formats with p > 25 bits, the partial result is the
+round-to-odd value at 53 bits (TwoSum; products by a fused multiply-add
+error), which rounds exactly as the exact result does
+(:mod:`numprec._kernels.roundodd`; Boldo & Melquiond 2008).
+
 Random numbers (stochastic modes): the roundings of a lane are numbered in
 the order they are performed, ``k = 0, 1, ...``; rounding ``k`` of lane
 ``i`` (of ``L`` lanes) uses counter ``offset + k * L + i`` of the stream
@@ -45,6 +55,7 @@ from numprec._kernels.floatcore cimport (
 )
 
 from numprec._kernels.floatround cimport Spec
+from numprec._kernels.roundodd cimport odd_sums, odd_products, odd_sum, odd_product
 
 cdef enum:
     SEQUENTIAL = 0
@@ -62,6 +73,8 @@ cdef struct Rounder:
     uint64_t stride       # number of lanes: the counter step between events
     int rbits
     bint rnd_on
+    bint odd              # sums as their round-to-odd value (roundodd.odd_sums)
+    bint oddmul           # products too (roundodd.odd_products)
 
 
 cdef inline double rnd(Rounder* r, double v) noexcept nogil:
@@ -75,8 +88,18 @@ cdef inline double rnd(Rounder* r, double v) noexcept nogil:
     return v
 
 
-cdef inline double combine(int op, double a, double b) noexcept nogil:
-    return a * b if op == OP_MULTIPLY else a + b
+cdef inline double combine(const Rounder* r, int op, double a, double b) noexcept nogil:
+    """``a op b``: the float64 operation, or where the float64 rounding
+    could change the result (directed modes, round-to-odd, nearest for
+    p > 25) its 53-bit round-to-odd value, which rounds to the format as
+    the exact result does (numprec._kernels.roundodd)."""
+    if op == OP_MULTIPLY:
+        return odd_product(a, b) if r.oddmul else a * b
+    return odd_sum(a, b) if r.odd else a + b
+
+
+cdef inline double add(const Rounder* r, double a, double b) noexcept nogil:
+    return odd_sum(a, b) if r.odd else a + b
 
 
 cdef double pairwise(Rounder* r, const double* t, Py_ssize_t n, int op) noexcept nogil:
@@ -85,7 +108,7 @@ cdef double pairwise(Rounder* r, const double* t, Py_ssize_t n, int op) noexcept
     cdef Py_ssize_t mid = n // 2
     cdef double a = pairwise(r, t, mid, op)
     cdef double b = pairwise(r, t + mid, n - mid, op)
-    return rnd(r, combine(op, a, b))
+    return rnd(r, combine(r, op, a, b))
 
 
 cdef double reduce_buffer(Rounder* r, const double* t, Py_ssize_t n, int method,
@@ -99,13 +122,13 @@ cdef double reduce_buffer(Rounder* r, const double* t, Py_ssize_t n, int method,
     if method == KAHAN:
         c = 0.0
         for j in range(1, n):
-            y = rnd(r, t[j] - c)
-            u = rnd(r, s + y)
-            c = rnd(r, rnd(r, u - s) - y)
+            y = rnd(r, add(r, t[j], -c))
+            u = rnd(r, add(r, s, y))
+            c = rnd(r, add(r, rnd(r, add(r, u, -s)), -y))
             s = u
         return s
     for j in range(1, n):
-        s = rnd(r, combine(op, s, t[j]))
+        s = rnd(r, combine(r, op, s, t[j]))
     return s
 
 
@@ -126,6 +149,8 @@ cdef Rounder make_rounder(Spec spec, int mode, uint64_t key, int rbits, Py_ssize
     r.counter = 0
     r.rbits = rbits
     r.rnd_on = mode == MODE_STOCHASTIC or mode == MODE_STOCHASTIC_UNIFORM
+    r.odd = odd_sums(mode, spec.spec.m)
+    r.oddmul = odd_products(mode, spec.spec.m)
     return r
 
 
@@ -217,7 +242,8 @@ def dot_rows(const double[:, :] a, const double[:, :] b, double[:, ::1] out, Spe
             if buf == NULL:
                 continue
             for kk in range(k):
-                buf[kk] = rnd(&r, a[i, kk] * b[kk, j])
+                buf[kk] = rnd(&r, odd_product(a[i, kk], b[kk, j]) if r.oddmul
+                              else a[i, kk] * b[kk, j])
             out[i, j] = reduce_buffer(&r, buf, k, method, OP_ADD)
             free(buf)
 
@@ -254,10 +280,10 @@ def accumulate_rows(const double[:, :] x, double[:, :] out, Spec spec, int mode,
             out[i, 0] = s
             for j in range(1, n):
                 if method == KAHAN:
-                    y = rnd(&r, x[i, j] - c)
-                    u = rnd(&r, s + y)
-                    c = rnd(&r, rnd(&r, u - s) - y)
+                    y = rnd(&r, add(&r, x[i, j], -c))
+                    u = rnd(&r, add(&r, s, y))
+                    c = rnd(&r, add(&r, rnd(&r, add(&r, u, -s)), -y))
                     s = u
                 else:
-                    s = rnd(&r, combine(op, s, x[i, j]))
+                    s = rnd(&r, combine(&r, op, s, x[i, j]))
                 out[i, j] = s
