@@ -66,6 +66,8 @@ def add_parser(sub):
     s.add_argument("--workers", type=int)
     s.add_argument("--output", help="directory of the resumable study and its results")
     s.add_argument("--quiet", action="store_true", help="no line per check on stderr")
+    s.add_argument("--plot", metavar="PNG", help="write the margin of every check against "
+                                                 "the bits")
 
     b = tools.add_parser("bits", help="real information per bit of a NetCDF variable "
                                       "(Klöwer et al. 2021)")
@@ -120,6 +122,9 @@ def _search(args):
     print(result.to_text())
     print("\npolicy (Policy.from_config):")
     print(json.dumps(result.config))
+    if args.plot:
+        result.plot(args.plot)
+        print(f"\nwritten: {args.plot}")
     if args.output:
         print(f"\nwritten: {args.output}/search.nc, search.txt, policy.json, checks.json")
     return 0

@@ -313,6 +313,44 @@ class SearchResult:
                       f"{len(self.checks) - n_run} reused), {self.seconds:.1f} s"]
         return "\n".join(lines)
 
+    def plot(self, path=None):
+        """The checks of each component alone: the rule's margin against the
+        mantissa bits (Wasserstein rule: ``max_excess``, W1 above the
+        baseline, pass at or below 0; significant-bits rule: the smallest
+        significant bits), one marker per rounding scheme; returns the
+        figure (saved to ``path`` if given)."""
+        import matplotlib
+        if path is not None:
+            matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        from numprec import io
+
+        fig, ax = plt.subplots(figsize=(7, 3.5))
+        markers = {"nearest_even": "o", "stochastic": "s"}
+        key = "max_excess" if any("max_excess" in c["detail"] for c in self.checks) \
+            else "significant_bits"
+        for i, comp in enumerate(self.table["component"].values):
+            for rounding, marker in markers.items():
+                pts = sorted((v[0], c["detail"][key]) for c in self.checks
+                             if c["stage"] in ("alone", "ddmin") and list(c["setting"]) == [comp]
+                             for v in [c["setting"][comp]] if v[1] == rounding)
+                if pts:
+                    ax.plot(*zip(*pts), marker=marker, ls="-" if rounding == "nearest_even"
+                            else ":", color=f"C{i}", label=f"{comp} {_SHORT.get(rounding, rounding)}")
+        if key == "max_excess":
+            ax.axhline(0, color="k", lw=0.8)
+            ax.set_ylabel("W1 - baseline W1 (max over variables)")
+        else:
+            ax.set_ylabel("smallest significant bits")
+        ax.set_xlabel("mantissa bits")
+        ax.set_title(f"precision search: {self.table.attrs['case']}")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        if path is not None:
+            io.save_figure(fig, path)
+        return fig
+
     def save(self, directory) -> dict:
         """Write ``search.nc``, ``search.txt``, ``policy.json`` and
         ``checks.json`` into ``directory``; returns ``{name: path}``."""

@@ -55,6 +55,9 @@ def test_search_finds_the_bits_by_construction(tmp_path):
     saved = json.loads((tmp_path / "policy.json").read_text())
     assert saved == config
     assert "a" in (tmp_path / "search.txt").read_text()
+    fig = result.plot(tmp_path / "search.png")
+    assert (tmp_path / "search.png").stat().st_size > 0
+    assert len(fig.axes[0].lines) == 4 + 1          # a/b x RN/SR, and the zero line
 
 
 def test_resume_reuses_checks_and_refuses_changed_parameters(tmp_path):
