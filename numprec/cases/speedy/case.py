@@ -11,7 +11,7 @@ import xarray as xr
 from numprec.cases.base import Case
 from numprec.cases.driver import integrate
 from numprec.cases.speedy.heldsuarez import HeldSuarez
-from numprec.cases.speedy.primitive import PrimitiveEquationModel, default_steps_per_day
+from numprec.cases.speedy.primitive import RADIUS, PrimitiveEquationModel, default_steps_per_day
 from numprec.cases.speedy.restart import load_restart
 
 VARIABLES = ("u", "v", "T", "geopotential", "ps")
@@ -56,6 +56,17 @@ class SpeedyParameters:
         in double after the restart.  None: start from rest.
     start_member : int
         First member of the restart file used.
+    time_unit : float or "radius"
+        The model's unit of time in seconds; vorticity and divergence are
+        held per time unit, i.e. scaled by it (see ``PrimitiveEquationModel``).
+        1: SI units; 3600: Saffin's "per hour" (Paxton et al. 2022's
+        low-precision SPEEDY); ``"radius"`` (6.371e6 s): SpeedyWeather's
+        radius scaling, zeta a and D a.  In double only round-off changes.
+        For e5m10 (Float16 range) use 3600-36000 (see docs/speedy.md).
+    analysis_scale : float
+        A power of two multiplying the grid tendencies before their analysis
+        (the result is divided by it; exact).  With ``time_unit="radius"``,
+        2^-10 keeps the analysis inside Float16's range.
     """
 
     trunc: int = 21
@@ -70,6 +81,8 @@ class SpeedyParameters:
     fourier: str = "fft"
     start: Optional[str] = None
     start_member: int = 0
+    time_unit: object = 1.0
+    analysis_scale: float = 1.0
 
     def __post_init__(self):
         for name in ("days", "output_hours", "diffusion_hours"):
@@ -81,9 +94,18 @@ class SpeedyParameters:
         if self.start is not None and not isinstance(self.start, str):
             raise ValueError(f"start must be a restart file name or path (str), got "
                              f"{self.start!r}")
+        if not (self.time_unit == "radius" or (isinstance(self.time_unit, (int, float))
+                                               and not isinstance(self.time_unit, bool)
+                                               and self.time_unit > 0)):
+            raise ValueError(f"time_unit must be a number of seconds > 0 or 'radius', got "
+                             f"{self.time_unit!r}")
         if isinstance(self.start_member, bool) or not isinstance(self.start_member, int) \
                 or self.start_member < 0:
             raise ValueError(f"start_member must be an int >= 0, got {self.start_member!r}")
+
+    @property
+    def seconds_per_time_unit(self) -> float:
+        return RADIUS if self.time_unit == "radius" else float(self.time_unit)
 
     @property
     def spd(self) -> int:
@@ -106,7 +128,9 @@ def build(p: SpeedyParameters) -> PrimitiveEquationModel:
     return PrimitiveEquationModel.build(p.trunc, dt=86400.0 / p.spd,
                                         diffusion_tau=p.diffusion_hours * 3600.0,
                                         forcing=HeldSuarez() if p.held_suarez else None,
-                                        fourier=p.fourier)
+                                        fourier=p.fourier,
+                                        time_unit=p.seconds_per_time_unit,
+                                        analysis_scale=p.analysis_scale)
 
 
 def start_state(model, p: SpeedyParameters, members: int, ic_seed=0):

@@ -37,6 +37,12 @@ class HeldSuarez:
     kappa: float = 2.0 / 7.0
     tables: dict = field(default=None, repr=False)
 
+    def in_time_unit(self, seconds: float) -> "HeldSuarez":
+        """The same forcing with its rates per model time unit of ``seconds``
+        (radius scaling: ``seconds`` = the radius)."""
+        return replace(self, k_f=self.k_f * seconds, k_a=self.k_a * seconds,
+                       k_s=self.k_s * seconds)
+
     def drag_rates(self, levels) -> np.ndarray:
         """k_v at the full levels."""
         return self.k_f * np.maximum(0.0, (levels.full - self.sigma_b) / (1.0 - self.sigma_b))

@@ -35,7 +35,7 @@ from typing import NamedTuple
 import numpy as np
 
 from numprec import emulate
-from numprec.cases.base import Model
+from numprec.cases.base import Model, setting
 from numprec.cases.speedy.diffusion import HorizontalDiffusion
 from numprec.cases.speedy.timestepping import Leapfrog
 from numprec.cases.speedy.transform import SpectralTransform
@@ -266,6 +266,21 @@ class PrimitiveEquationModel(Model):
     ``grid_dynamics``, ``spectral_dynamics`` (the semi-implicit solve and
     spectral terms), ``diffusion``, ``timestepping``, ``forcing`` (None: an
     unforced core).
+
+    ``time_unit`` (a setting, not a component) is the model's unit of time
+    in seconds.  With ``time_unit = a`` (the radius in m, SpeedyWeather's
+    "radius scaling") the prognostic vorticity and divergence are held as
+    a zeta and a D (O(1-100) instead of O(1e-5)), the grid winds as u in m/s,
+    every rate (f, diffusion, forcing) is multiplied by a, every time (the
+    step) divided by it, and R/a^2 becomes R: the same equations with
+    magnitudes that fit Float16's normal range.  In double this changes
+    only round-off.  1 (seconds) is the unscaled model.
+
+    ``analysis_scale`` (a setting; a power of two, so exact wherever the
+    values stay normal) multiplies the grid tendencies before their analysis
+    and divides the spectral result: with radius scaling, (f + zeta) v / cos
+    reaches ~5e5 near the poles, beyond Float16's 65504, and the Fourier
+    sums grow with the number of longitudes; 2^-10 keeps them in range.
     """
 
     spectral_transform: SpectralTransform
@@ -274,22 +289,41 @@ class PrimitiveEquationModel(Model):
     diffusion: HorizontalDiffusion | None
     timestepping: Leapfrog
     forcing: object = None
+    time_unit: float = setting(1.0)
+    analysis_scale: float = setting(1.0)
 
     @classmethod
     def build(cls, trunc=21, dt=None, diffusion_tau=2.4 * 3600.0, top_tau=12 * 3600.0,
-              levels=None, forcing=None, fourier="fft"):
-        """The model at truncation ``trunc``; ``dt`` defaults to
+              levels=None, forcing=None, fourier="fft", time_unit=1.0, analysis_scale=1.0):
+        """The model at truncation ``trunc``; ``dt`` (seconds) defaults to
         :func:`default_steps_per_day`.
-        ``diffusion_tau=None`` switches diffusion off."""
+        ``diffusion_tau=None`` switches diffusion off.  ``time_unit``:
+        seconds per model time unit (``RADIUS`` for radius scaling; the
+        forcing must then have an ``in_time_unit(seconds)`` method).
+        ``analysis_scale``: a power of two (see the class notes)."""
         levels = SigmaLevels() if levels is None else levels
+        if not (isinstance(time_unit, (int, float)) and time_unit > 0):
+            raise ValueError(f"time_unit must be a number of seconds > 0, got {time_unit!r}")
+        tu = float(time_unit)
+        mant, _ = np.frexp(analysis_scale)
+        if not (isinstance(analysis_scale, (int, float)) and analysis_scale > 0 and mant == 0.5):
+            raise ValueError(f"analysis_scale must be a power of two, got {analysis_scale!r}")
         if dt is None:
             dt = 86400.0 / default_steps_per_day(trunc)
         st = SpectralTransform(trunc, fourier=fourier)
-        lf = Leapfrog(float(dt))
+        lf = Leapfrog(float(dt) / tu)
         diff = None if diffusion_tau is None else HorizontalDiffusion(
-            trunc, lf.step_lengths, diffusion_tau, levels=levels.nlev, top_tau=top_tau)
-        return cls(st, GridDynamics(levels), SemiImplicit(levels, trunc, lf.step_lengths), diff,
-                   lf, forcing).under(None)
+            trunc, lf.step_lengths, diffusion_tau / tu, levels=levels.nlev,
+            top_tau=None if top_tau is None else top_tau / tu)
+        if forcing is not None and tu != 1.0:
+            if not hasattr(forcing, "in_time_unit"):
+                raise ValueError(f"forcing {type(forcing).__name__} has no in_time_unit(); it "
+                                 "cannot run with time_unit != 1")
+            forcing = forcing.in_time_unit(tu)
+        radius = RADIUS / tu
+        return cls(st, GridDynamics(levels, radius=radius, rotation=OMEGA * tu),
+                   SemiImplicit(levels, trunc, lf.step_lengths, radius=radius), diff,
+                   lf, forcing, tu, float(analysis_scale)).under(None)
 
     @property
     def levels(self) -> SigmaLevels:
@@ -348,17 +382,20 @@ class PrimitiveEquationModel(Model):
 
     def restart_state(self, restart, *, spinup_steps=0):
         """A :class:`SpeedyState` from a loaded restart
-        (:class:`numprec.cases.speedy.restart.Restart`): both levels as
+        (:class:`numprec.cases.speedy.restart.Restart`, converted to this
+        model's time unit): both levels as
         saved (the time step must be this model's), or the current level
         followed by the start-up steps; then ``spinup_steps`` leapfrog steps,
         all in double."""
         model = self.under(None)
+        restart = restart.in_time_unit(self.time_unit)
         if restart.previous is None:
             previous, current = model.start(restart.current)
         else:
-            if restart.dt != self.timestepping.dt:
+            dt = self.timestepping.dt * self.time_unit
+            if restart.dt != dt:
                 raise ValueError(f"the restart's two levels are {restart.dt} s apart; this "
-                                 f"model's time step is {self.timestepping.dt} s")
+                                 f"model's time step is {dt} s")
             previous, current = restart.previous, restart.current
         for _ in range(spinup_steps):
             previous, current = model.leapfrog(previous, current)
@@ -401,11 +438,18 @@ class PrimitiveEquationModel(Model):
         st = self.spectral_transform
         n = self.levels.nlev
         inv = st.tables["inv_coslat"][:, None]
+        sc = self.analysis_scale
         with emulate.component("grid_dynamics", like=tend["fu"]):
             # the vector components over cos(lat): A* = (F cos)/cos^2 of curl_div
+            if sc != 1.0:
+                inv = inv * sc
             parts = [tend["fu"] * inv, tend["fv"] * inv, tend["ut"] * inv,
-                     tend["vt"] * inv, tend["ke"], tend["tt"], tend["pt"]]
+                     tend["vt"] * inv] + [tend[k] if sc == 1.0 else tend[k] * sc
+                                          for k in ("ke", "tt", "pt")]
         s = st.analysis(np.concatenate(parts, axis=-3))
+        if sc != 1.0:
+            with emulate.component("spectral_transform", like=s):
+                s = s * (1.0 / sc)
         fu, fv = s[..., 0:n, :, :, :], s[..., n:2 * n, :, :, :]
         ut, vt = s[..., 2 * n:3 * n, :, :, :], s[..., 3 * n:4 * n, :, :, :]
         ke, tt = s[..., 4 * n:5 * n, :, :, :], s[..., 5 * n:6 * n, :, :, :]

@@ -40,12 +40,28 @@ SHIPPED = {"held_suarez_T21": DATA / "held_suarez_T21.nc"}
 class Restart(NamedTuple):
     """A loaded restart: ``current`` (and ``previous``, or None) as dicts of
     float64 arrays in the model's spectral layout (member first), the
-    truncation and the time step (s) the pair was made with."""
+    truncation, the time step (s) the pair was made with and the model's
+    time unit (s; vorticity and divergence are per time unit)."""
 
     previous: Optional[dict]
     current: dict
     trunc: int
     dt: float
+    time_unit: float = 1.0
+
+    def in_time_unit(self, seconds: float) -> "Restart":
+        """The restart with vorticity and divergence per ``seconds`` (the same
+        object when that is already its unit, so no value is rounded)."""
+        if seconds == self.time_unit:
+            return self
+        factor = seconds / self.time_unit
+
+        def scale(d):
+            if d is None:
+                return None
+            return {k: v * factor if k in ("vor", "div") else v for k, v in d.items()}
+        return Restart(scale(self.previous), scale(self.current), self.trunc, self.dt,
+                       float(seconds))
 
     @property
     def members(self) -> int:
@@ -58,7 +74,8 @@ class Restart(NamedTuple):
                              f"{first}..{first + count - 1} were asked for")
         cut = slice(first, first + count)
         pick = (lambda d: None if d is None else {k: v[cut] for k, v in d.items()})
-        return Restart(pick(self.previous), pick(self.current), self.trunc, self.dt)
+        return Restart(pick(self.previous), pick(self.current), self.trunc, self.dt,
+                       self.time_unit)
 
 
 def packed_index(trunc: int):
@@ -90,7 +107,8 @@ def _unpack(packed, trunc):
 
 
 def save_restart(path, state, *, trunc: int, dt: float, levels: str = "both",
-                 sigma=None, attrs: Optional[dict] = None, mkdir=False) -> Path:
+                 time_unit: float = 1.0, sigma=None, attrs: Optional[dict] = None,
+                 mkdir=False) -> Path:
     """Write ``state`` (a :class:`numprec.cases.speedy.SpeedyState`, members
     first) to the NetCDF restart file ``path``.
 
@@ -104,6 +122,10 @@ def save_restart(path, state, *, trunc: int, dt: float, levels: str = "both",
         The model's time step in seconds (the spacing of the two levels).
     levels : {"both", "current"}
         Both levels (bit-exact continuation) or the current one (half the size).
+    time_unit : float
+        The model's time unit in seconds (``model.time_unit``; vorticity and
+        divergence are stored as they are, per time unit, and converted on
+        loading into a model with another unit).
     sigma : array, optional
         Full sigma levels, stored as the level coordinate.
     attrs : dict, optional
@@ -143,7 +165,8 @@ def save_restart(path, state, *, trunc: int, dt: float, levels: str = "both",
                                                   "long_name": LONG_NAMES[name]})
     ds = xr.Dataset(data, coords=coords)
     extra = {"case": "speedy", "kind": "numprec.speedy.restart", "truncation": int(trunc),
-             "time_step_seconds": float(dt), "time_levels": levels}
+             "time_step_seconds": float(dt), "time_levels": levels,
+             "time_unit_seconds": float(time_unit)}
     extra.update(attrs or {})
     return io.write_dataset(ds, path, title="numprec speedy restart", mkdir=mkdir,
                             extra_attrs=extra)
@@ -172,7 +195,8 @@ def load_restart(start) -> Restart:
     previous = None
     if ds.attrs.get("time_levels") == "both":
         previous = {k: _unpack(ds[k + "_previous"].values, trunc) for k in PROGNOSTIC}
-    return Restart(previous, current, trunc, float(ds.attrs["time_step_seconds"]))
+    return Restart(previous, current, trunc, float(ds.attrs["time_step_seconds"]),
+                   float(ds.attrs.get("time_unit_seconds", 1.0)))
 
 
 def make_held_suarez_start(path, *, trunc: int = 21, spinup_days: float = 200.0,
