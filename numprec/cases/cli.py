@@ -9,6 +9,8 @@
 * :func:`format_results`: the verdict table with a legend and a summary line
   per experiment;
 * :func:`interrupted`: the message and exit status of a CLI stopped by Ctrl-C;
+* :func:`run_command`: a case CLI's ``main`` (parse, validate, run, Ctrl-C
+  -> exit status 130);
 * :func:`add_grid_options`, :func:`add_output_options`: the options every
   case's command line shares (``--format``, ``--rounding``; ``--output``,
   ``--plot``, ``--overwrite``).
@@ -47,15 +49,13 @@ def check_grid(parser, formats=(), roundings=()):
 def check_random_bits(parser, random_bits, roundings):
     """``parser.error`` when ``--random-bits`` does not fit every ``--rounding``
     (:func:`numprec.rounding.check_random_bits`: deterministic schemes take none)."""
-    import numprec
-    from numprec.rounding import check_random_bits as _check
+    from numprec.rounding import check_random_bits as _check, resolve_rounding
 
     if random_bits is None:
         return
     for rounding in roundings:
         try:
-            _check(random_bits, numprec.registry.manager.get_rounding(rounding),
-                   argument="--random-bits")
+            _check(random_bits, resolve_rounding(rounding), argument="--random-bits")
         except (ValueError, TypeError) as exc:
             parser.error(f"--random-bits {random_bits} with --rounding {rounding}: {exc}")
 
@@ -189,6 +189,36 @@ def interrupted(what="no output was written") -> int:
     """Print the one-line message of a CLI stopped by Ctrl-C; return the exit status."""
     print(f"\ninterrupted: {what}", file=sys.stderr)
     return EXIT_INTERRUPTED
+
+
+def run_command(parser, argv, validate, run, *, interrupted_message="no output was written"):
+    """The body of a case command line's ``main``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    argv : sequence of str or None
+        The arguments (None: ``sys.argv[1:]``).
+    validate : callable
+        ``validate(args, parser)``: ``parser.error`` for bad options, before
+        anything runs.
+    run : callable
+        ``run(args, parser, argv)``: does the work and returns the exit status.
+    interrupted_message : str
+        What :func:`interrupted` prints after Ctrl-C.
+
+    Returns
+    -------
+    int
+        ``run``'s exit status, or :data:`EXIT_INTERRUPTED` after Ctrl-C
+        (KeyboardInterrupt, or SIGTERM with :func:`sigterm_as_interrupt`).
+    """
+    args = parser.parse_args(argv)
+    validate(args, parser)
+    try:
+        return run(args, parser, argv)
+    except KeyboardInterrupt:
+        return interrupted(interrupted_message)
 
 
 def sigterm_as_interrupt():

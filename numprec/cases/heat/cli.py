@@ -8,7 +8,7 @@ import numpy as np
 import xarray as xr
 
 from numprec.cases.cli import (add_grid_options, add_output_options, check_grid, check_paths,
-                                interrupted)
+                                run_command)
 from numprec.cases.heat import CASE
 from numprec.cases.heat.diagnostics import errors, format_table, plot_profiles
 from numprec import io
@@ -82,13 +82,14 @@ def build_parser():
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Command-line entry point; returns the exit status (130 after Ctrl-C)."""
-    import numprec
+    return run_command(build_parser(), argv, _validate, _run,
+                       interrupted_message="stopped the workers; no partial output was written")
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    formats = args.formats or list(DEFAULT_FORMATS)
-    roundings = args.roundings or list(DEFAULT_ROUNDINGS)
-    check_grid(parser, formats, roundings)
+
+def _validate(args, parser):
+    from numprec.rounding import resolve_rounding
+
+    check_grid(parser, _formats(args), _roundings(args))
     if not (np.isfinite(args.years) and args.years > 0):
         parser.error(f"--years must be a positive number, got {args.years}")
     if args.workers < 1:
@@ -96,31 +97,39 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.seed is not None:
         if args.seed < 0:
             parser.error("--seed must be a non-negative integer")
-        if not any(numprec.registry.manager.get_rounding(r).stochastic for r in roundings):
+        if not any(resolve_rounding(r).stochastic for r in _roundings(args)):
             parser.error(f"--seed {args.seed}: no stochastic --rounding uses it "
-                         f"(roundings: {', '.join(roundings)})")
-    seed = 0 if args.seed is None else args.seed
+                         f"(roundings: {', '.join(_roundings(args))})")
     check_paths(parser, overwrite=args.overwrite, figures=("plot",), output=args.output,
                 plot=args.plot)
-    try:
-        reference, runs = run_all(formats, roundings, years=args.years, seed=seed,
-                                  workers=args.workers, progress=not args.quiet)
-        print(format_table(errors(runs, reference), args.years))
-        if args.output:
-            labels = ["double"] + [f"{f} {r}" for f, r in runs]
-            final = xr.concat([reference["T"].isel(time=-1)] +
-                              [ds["T"].isel(time=-1) for ds in runs.values()], dim="run")
-            ds = xr.Dataset({"T_final": final},
-                            coords={"run": ("run", labels, {"long_name": "run"})})
-            experiments = [{"label": f"{f} {r}", "format": f, "rounding": r} for f, r in runs]
-            io.write_dataset(ds, args.output, title="soil heat diffusion: final profiles",
-                             provenance=io.Provenance(case="heat", params={"years": args.years},
-                                                      kind="result", seed=seed,
-                                                      experiments=experiments))
-            print(f"wrote {args.output}")
-        if args.plot:
-            plot_profiles(runs, reference, args.plot)
-            print(f"wrote {args.plot}")
-    except KeyboardInterrupt:
-        return interrupted("stopped the workers; no partial output was written")
+
+
+def _formats(args):
+    return args.formats or list(DEFAULT_FORMATS)
+
+
+def _roundings(args):
+    return args.roundings or list(DEFAULT_ROUNDINGS)
+
+
+def _run(args, parser, argv):
+    seed = 0 if args.seed is None else args.seed
+    reference, runs = run_all(_formats(args), _roundings(args), years=args.years, seed=seed,
+                              workers=args.workers, progress=not args.quiet)
+    print(format_table(errors(runs, reference), args.years))
+    if args.output:
+        labels = ["double"] + [f"{f} {r}" for f, r in runs]
+        final = xr.concat([reference["T"].isel(time=-1)] +
+                          [ds["T"].isel(time=-1) for ds in runs.values()], dim="run")
+        ds = xr.Dataset({"T_final": final},
+                        coords={"run": ("run", labels, {"long_name": "run"})})
+        experiments = [{"label": f"{f} {r}", "format": f, "rounding": r} for f, r in runs]
+        io.write_dataset(ds, args.output, title="soil heat diffusion: final profiles",
+                         provenance=io.Provenance(case="heat", params={"years": args.years},
+                                                  kind="result", seed=seed,
+                                                  experiments=experiments))
+        print(f"wrote {args.output}")
+    if args.plot:
+        plot_profiles(runs, reference, args.plot)
+        print(f"wrote {args.plot}")
     return 0

@@ -8,7 +8,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from numprec.cases.cli import (add_grid_options, add_output_options, check_grid, check_paths,
-                                check_random_bits, format_results, interrupted)
+                                check_random_bits, format_results, run_command)
 from numprec import io
 from numprec.cases.lorenz.study import (DEFAULT_FORMATS, DEFAULT_ROUNDINGS, DEFAULTS,
                                         result_dataset, run_study, study_provenance)
@@ -105,13 +105,7 @@ def _validate(args, parser):
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Command-line entry point; returns the exit status (130 after Ctrl-C)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    _validate(args, parser)
-    try:
-        return _run(args, parser, argv)
-    except KeyboardInterrupt:
-        return interrupted()
+    return run_command(build_parser(), argv, _validate, _run)
 
 
 def _run(args, parser, argv):

@@ -90,6 +90,7 @@ def run_study(system="l63", formats=DEFAULT_FORMATS, roundings=DEFAULT_ROUNDINGS
     """
     import numprec
     from numprec.cases.ensemble import EnsembleSpec, Experiment, run_ensemble
+    from numprec.rounding import resolve_rounding
 
     if system not in DEFAULTS:
         raise ValueError(f"system must be 'l63' or 'l96', got {system!r}")
@@ -110,7 +111,7 @@ def run_study(system="l63", formats=DEFAULT_FORMATS, roundings=DEFAULT_ROUNDINGS
         raise ValueError("joint=True is for the Lorenz 63 system (3 variables)")
     fmts = [numprec.get_format(f) if isinstance(f, str) else f for f in formats]
     experiments = [Experiment(f.name, r, random_bits=random_bits if
-                              numprec.registry.manager.get_rounding(r).stochastic else None)
+                              resolve_rounding(r).stochastic else None)
                    for f in fmts for r in roundings]
     spec = EnsembleSpec(CASE, params=params, reference_members=int(members),
                         baseline_members=int(members), members=int(members),

@@ -8,9 +8,10 @@ from typing import Optional, Sequence
 import numpy as np
 
 from numprec.cases.cli import (add_grid_options, add_output_options, check_grid, check_paths,
-                                format_results, interrupted)
+                                format_results, run_command)
+from numprec.cases.ensemble import EXECUTORS
 from numprec.cases.shallow_water.params import COMPENSATIONS
-from numprec.cases.shallow_water.study import DEFAULTS, POLICIES, Experiment, run_study
+from numprec.cases.shallow_water.study import DEFAULTS, POLICIES, ensemble_spec, run_study
 
 __all__ = ["build_parser", "main"]
 
@@ -39,6 +40,7 @@ examples:
   python -m numprec.cases.shallow_water
   python -m numprec.cases.shallow_water --rounding stochastic --compensation per_step
   python -m numprec.cases.shallow_water --format e5m10 --format bf16 --policy mixed
+  python -m numprec.cases.shallow_water --executor serial --members 2 --days 5 --spinup 30
   python -m numprec.cases.shallow_water --klower2020 --nx 50 --starts 4 --days 30
 """
 
@@ -67,7 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--nx", type=int, default=DEFAULTS["nx"],
                    help=f"grid cells in x; 100 is Klöwer et al.'s 20 km (default {DEFAULTS['nx']})")
     p.add_argument("--seed", type=int, default=0,
-                   help="seed of the initial perturbations and stochastic rounding (default 0)")
+                   help="root of the seeds of the initial perturbations and of stochastic "
+                        "rounding (default 0)")
+    p.add_argument("--executor", choices=EXECUTORS, default="process",
+                   help="where the ensembles run: this process, worker processes "
+                        "(default) or dask; the results are the same")
+    p.add_argument("--workers", type=int,
+                   help="worker processes of --executor process or of a local dask "
+                        "cluster (default 2)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="a running dask scheduler (with --executor dask)")
     p.add_argument("--klower2020", action="store_true",
                    help="run the Klöwer et al. (2020) forecast and the flush-to-zero experiments")
     p.add_argument("--starts", type=int, default=4,
@@ -97,6 +108,22 @@ def _validate(args, parser):
         parser.error(f"--nx must be an integer >= 4, got {args.nx}")
     if args.starts < 2:
         parser.error(f"--starts must be at least 2, got {args.starts}")
+    if args.seed < 0:
+        parser.error(f"--seed must be a non-negative integer, got {args.seed}")
+    if args.workers is not None and args.workers < 1:
+        parser.error(f"--workers must be a positive integer, got {args.workers}")
+    if args.scheduler and args.executor != "dask":
+        parser.error(f"--scheduler needs --executor dask, got --executor {args.executor}")
+    if args.klower2020:
+        given = [f"--{name}" for name in ("workers", "scheduler")
+                 if getattr(args, name) is not None]
+        if given:
+            parser.error(f"{given[0]} is for the ensemble study, not --klower2020")
+    else:
+        days = DEFAULTS["days"] if args.days is None else args.days
+        if args.sample_every > days:
+            parser.error(f"--sample-every {args.sample_every:g} must not exceed --days "
+                         f"{days:g}")
     if args.klower2020 and args.output:
         parser.error("--output is for the ensemble study, not --klower2020 (use --plot)")
     check_paths(parser, overwrite=args.overwrite, figures=("plot",), output=args.output,
@@ -105,15 +132,13 @@ def _validate(args, parser):
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Command-line entry point; returns the exit status (130 after Ctrl-C)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    _validate(args, parser)
-    try:
-        if args.klower2020:
-            return _klower2020(args)
-        return _study(args, argv)
-    except KeyboardInterrupt:
-        return interrupted()
+    return run_command(build_parser(), argv, _validate, _run)
+
+
+def _run(args, parser, argv):
+    if args.klower2020:
+        return _klower2020(args)
+    return _study(args, argv)
 
 
 def _klower2020(args):
@@ -137,17 +162,18 @@ def _klower2020(args):
 
 
 def _study(args, argv):
-    exps = [Experiment(f, r, p, s, c)
-            for f in args.formats or DEFAULTS["formats"]
-            for r in args.roundings or DEFAULTS["roundings"]
-            for p in args.policies or ("all",)
-            for s in args.scales or (1.0,)
-            for c in args.compensations or ("none",)]
+    from numprec import io
+
+    spec = ensemble_spec(args.formats or DEFAULTS["formats"],
+                         args.roundings or DEFAULTS["roundings"], args.policies or ("all",),
+                         args.scales or (1.0,), args.compensations or ("none",),
+                         members=args.members,
+                         days=DEFAULTS["days"] if args.days is None else args.days,
+                         spinup=args.spinup, sample_every=args.sample_every, nx=args.nx,
+                         seed=args.seed)
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
-    days = DEFAULTS["days"] if args.days is None else args.days
-    study = run_study(exps, members=args.members, days=days, spinup=args.spinup,
-                      sample_every=args.sample_every, nx=args.nx, seed=args.seed,
-                      progress=progress)
+    study = run_study(spec, executor=args.executor, workers=args.workers,
+                      scheduler=args.scheduler, progress=progress)
     s = study.settings
     print(f"shallow water over a ridge: nx={s['nx']} ({2000.0 / s['nx']:g} km), "
           f"{s['members']} members, {s['spinup']:g}-day double spin-up, {s['days']:g} days "
@@ -156,11 +182,17 @@ def _study(args, argv):
     print(study.diagnostics_table)
     print(f"({study.seconds:.1f} s)")
     if args.output:
-        from numprec import io
         ds = io.verdict_dataset(study.result, case="shallow_water", settings=s)
+        command = io.command_line() if argv is None else io.command_line(
+            ["python -m numprec.cases.shallow_water", *argv])
         prov = io.Provenance(case="shallow_water", kind="result",
-                             params={k: v for k, v in s.items() if k != "experiments"},
-                             experiments=[{"label": label} for label in s["experiments"]])
+                             params={k: v for k, v in s.items()
+                                     if k not in ("experiments", "members", "seed")},
+                             members=s["members"], seed=s["seed"],
+                             experiments=[{"label": e.label, "format": e.format,
+                                           "rounding": e.rounding, "policy": e.policy.name}
+                                          for e in spec.experiments],
+                             command=command)
         io.write_dataset(ds, args.output, title="numprec shallow-water study", provenance=prov)
         print(f"wrote {args.output}")
     return 0

@@ -1,17 +1,21 @@
 """The shallow-water ensemble study: is the low-precision climate the double one?
 
-:func:`run_study` spins up a batch of members in double, continues it in
-double (the reference), a second double batch from other perturbations (the
-baseline) and the reference's spun-up states under each experiment: a
-format x rounding x model option (``scale``, ``compensation``) x policy
+:func:`ensemble_spec` turns the study's grid -- formats x roundings x policy
 ("all": every operation in the format; "mixed": Klöwer et al. 2020's mixed
-precision, tendency components in the format and the rest in binary32).
-Each experiment is scored against the reference with the Wasserstein
-verifier of Paxton et al. (2022) (:func:`numprec.verify.verify`).  Members
-are batched in one leading array dimension, one ``CASE.run`` per ensemble.
+precision, tendency components in the format and the rest in binary32) x
+model options (``scale``, ``compensation``) -- into an
+:class:`numprec.cases.ensemble.EnsembleSpec`, and :func:`run_study` runs it
+with the one ensemble runner (:func:`numprec.cases.ensemble.run_ensemble`):
+a double reference, a double baseline from other perturbations and every
+experiment from the reference's initial conditions (each member spun up in
+double for ``spinup`` days, then integrated ``days`` days in its
+precision), scored against the reference with the Wasserstein verifier of
+Paxton et al. (2022) (:func:`numprec.verify.verify`).  The results do not
+depend on the executor (serial, worker processes or dask).
 
-Study files (``python -m numprec study``) run the case through
-``numprec.cases.shallow_water.CASE`` and the ensemble runner instead.
+``python -m numprec.cases.shallow_water`` and study files
+(``python -m numprec study``, e.g. ``cases/shallow_water_ridge.toml``) both
+run the case this way.
 """
 from __future__ import annotations
 
@@ -22,10 +26,9 @@ import numpy as np
 import xarray as xr
 
 from numprec.cases.shallow_water.experiments import TENDENCY_COMPONENTS
-from numprec.cases.shallow_water.params import COMPENSATIONS, ShallowWaterParams
-from numprec.cases.shallow_water.run import run_members
+from numprec.cases.shallow_water.params import COMPENSATIONS
 
-__all__ = ["DEFAULTS", "POLICIES", "Experiment", "Study", "make_policy", "run_study",
+__all__ = ["DEFAULTS", "POLICIES", "Study", "policy_variant", "ensemble_spec", "run_study",
            "diagnostics_summary", "format_diagnostics"]
 
 #: Policies: every operation in the format, or the tendencies only.
@@ -33,42 +36,94 @@ POLICIES = ("all", "mixed")
 #: Defaults of ``python -m numprec.cases.shallow_water``.
 DEFAULTS = {"formats": ("binary16",), "roundings": ("nearest_even",), "members": 4,
             "days": 30.0, "spinup": 450.0, "sample_every": 1.0, "nx": 50}
-#: Baseline initial conditions are drawn with ``ic_seed + BASELINE_SHIFT``.
-BASELINE_SHIFT = 1_000_003
 _DIAGNOSTICS = ("mean_speed", "max_speed", "energy", "enstrophy")
 
 
-def make_policy(fmt, rounding="nearest_even", policy="all", *, seed=0):
-    """The :class:`numprec.emulate.Policy` of a policy name (see :data:`POLICIES`)."""
-    from numprec.emulate import Policy
+def policy_variant(policy="all", scale=1.0, compensation="none"):
+    """The :class:`numprec.cases.ensemble.PolicyVariant` of a policy name
+    (see :data:`POLICIES`) and the model options ``scale`` and ``compensation``.
+
+    Its name -- the experiment label's suffix -- lists what differs from
+    ``"all"``, e.g. ``"mixed scale=64 kahan=per_step"``.
+    """
+    from numprec.cases.ensemble import PolicyVariant
+
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {POLICIES}, got {policy!r}")
+    if compensation not in COMPENSATIONS:
+        raise ValueError(f"compensation must be one of {COMPENSATIONS}, got {compensation!r}")
+    if isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating)) \
+            or not (np.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale must be a positive number, got {scale!r}")
+    parts = [policy] if policy != "all" else []
+    if scale != 1.0:
+        parts.append(f"scale={scale:g}")
+    if compensation != "none":
+        parts.append(f"kahan={compensation}")
+    settings = {}
     if policy == "mixed":
-        return Policy("binary32", rounding=rounding, seed=seed,
-                      components={c: fmt for c in TENDENCY_COMPONENTS})
-    return Policy(fmt, rounding=rounding, seed=seed)
+        settings = {"compute": "binary32",
+                    "components": {c: "{format}" for c in TENDENCY_COMPONENTS}}
+    return PolicyVariant(" ".join(parts) or "all", params={"scale": float(scale),
+                                                           "compensation": compensation},
+                         **settings)
 
 
-@dataclasses.dataclass(frozen=True)
-class Experiment:
-    """One experiment of the grid: format, rounding, policy name, model options."""
+def ensemble_spec(formats=DEFAULTS["formats"], roundings=DEFAULTS["roundings"],
+                  policies=("all",), scales=(1.0,), compensations=("none",), *,
+                  members=DEFAULTS["members"], days=DEFAULTS["days"],
+                  spinup=DEFAULTS["spinup"], sample_every=DEFAULTS["sample_every"],
+                  nx=DEFAULTS["nx"], seed=0, **params):
+    """The :class:`numprec.cases.ensemble.EnsembleSpec` of a study.
 
-    format: str
-    rounding: str = "nearest_even"
-    policy: str = "all"
-    scale: float = 1.0
-    compensation: str = "none"
+    Parameters
+    ----------
+    formats, roundings : sequence of str
+        Every format is run with every rounding scheme ...
+    policies, scales, compensations : sequence
+        ... under every policy (:data:`POLICIES`) and model option.
+    members : int
+        Members of the reference, the baseline and every experiment (>= 2),
+        batched in one array dimension per ensemble.
+    days, spinup, sample_every : float
+        Days verified, double spin-up days, output interval [days].
+    nx : int
+        Grid cells in x (50: Δ = 40 km; 100: Δ = 20 km as Klöwer et al.).
+    seed : int
+        Root of the runner's seeds: initial perturbations of the reference
+        (shared by the experiments) and of the baseline, and the stochastic
+        rounding of every experiment (:mod:`numprec.cases.ensemble`).
+    **params
+        Other :class:`~numprec.cases.shallow_water.ShallowWaterParams` fields.
 
-    @property
-    def label(self) -> str:
-        parts = [str(self.format), self.rounding]
-        if self.policy != "all":
-            parts.append(self.policy)
-        if self.scale != 1.0:
-            parts.append(f"scale={self.scale:g}")
-        if self.compensation != "none":
-            parts.append(f"kahan={self.compensation}")
-        return " ".join(parts)
+    The first sample of every ensemble, the shared spun-up state, is not
+    verified (``spinup=1`` of the spec).
+    """
+    import numprec
+    from numprec.cases.ensemble import EnsembleSpec, Experiment
+
+    if isinstance(members, bool) or not isinstance(members, (int, np.integer)) or members < 2:
+        raise ValueError(f"members must be an integer >= 2, got {members!r}")
+    for name, value in (("days", days), ("sample_every", sample_every)):
+        if not (np.isfinite(value) and value > 0):
+            raise ValueError(f"{name} must be a positive number of days, got {value!r}")
+    if not (np.isfinite(spinup) and spinup >= 0):
+        raise ValueError(f"spinup must be a number of days >= 0, got {spinup!r}")
+    if sample_every > days:
+        raise ValueError(f"sample_every={sample_every} must not exceed days={days}")
+    for f in formats:
+        numprec.get_format(f)
+    variants = [policy_variant(p, s, c) for p in policies for s in scales
+                for c in compensations]
+    experiments = tuple(Experiment(str(f), r, v) for f in formats for r in roundings
+                        for v in variants)
+    return EnsembleSpec("shallow_water", params={"nx": int(nx), **params},
+                        reference_members=int(members), baseline_members=int(members),
+                        members=int(members), experiments=experiments, seed=int(seed),
+                        run_options={"days": float(days), "spinup": float(spinup),
+                                     "output_every": float(sample_every)},
+                        variables=("u", "v", "eta"), sample_dims=("time", "member"),
+                        spinup=1)
 
 
 @dataclasses.dataclass
@@ -87,64 +142,25 @@ class Study:
         return format_diagnostics(self.reference, self.baseline, self.experiments)
 
 
-def run_study(experiments, *, members=DEFAULTS["members"], days=DEFAULTS["days"],
-              spinup=DEFAULTS["spinup"], sample_every=DEFAULTS["sample_every"],
-              nx=DEFAULTS["nx"], seed=0, progress=False, **params) -> Study:
-    """Spin up, run and verify the ensembles (see the module docstring).
+def run_study(spec, *, executor="serial", workers=None, scheduler=None,
+              progress=False) -> Study:
+    """Run and verify the ensembles of ``spec`` (from :func:`ensemble_spec`)
+    with :func:`numprec.cases.ensemble.run_ensemble`.
 
-    Parameters
-    ----------
-    experiments : sequence of Experiment
-    members : int
-        Members per ensemble (>= 2), batched in one array dimension.
-    days, spinup, sample_every : float
-        Days verified, double spin-up days, output interval [days].
-    nx : int
-        Grid cells in x (50: Δ = 40 km; 100: Δ = 20 km as Klöwer et al.).
-    seed : int
-        Initial perturbations (reference ``seed``, baseline ``seed +
-        BASELINE_SHIFT``) and stochastic rounding.
-    **params
-        Other :class:`ShallowWaterParams` fields.
+    ``executor``, ``workers``, ``scheduler`` and ``progress`` are the
+    runner's; the results do not depend on them.
     """
-    from numprec.verify import Experiment as Scored, verify
-    import numprec
+    from numprec.cases.ensemble import run_ensemble
 
-    experiments = list(experiments)
-    if isinstance(members, bool) or not isinstance(members, (int, np.integer)) or members < 2:
-        raise ValueError(f"members must be an integer >= 2, got {members!r}")
-    if sample_every > days:
-        raise ValueError(f"sample_every={sample_every} must not exceed days={days}")
-    for e in experiments:
-        if e.compensation not in COMPENSATIONS:
-            raise ValueError(f"compensation must be one of {COMPENSATIONS}, got "
-                             f"{e.compensation!r}")
-        numprec.get_format(e.format)
-    base = ShallowWaterParams(nx=nx, **params)
     t0 = _time.perf_counter()
-    run = dict(days=days, output_every=sample_every, progress=progress)
-    reference = run_members(base, None, members=members, ic_seed=seed, spinup=spinup, **run)
-    baseline = run_members(base, None, members=members, ic_seed=seed + BASELINE_SHIFT,
-                           spinup=spinup, **run)
-    start = tuple(reference[k].values[:, 0] for k in ("u", "v", "eta"))
-    t_start = float(reference["time"].values[0])
-    results, scored = {}, []
-    for i, e in enumerate(experiments):
-        p = dataclasses.replace(base, scale=float(e.scale), compensation=e.compensation)
-        ds = run_members(p, make_policy(e.format, e.rounding, e.policy, seed=seed + i),
-                         members=members, start=start, **run)
-        ds = ds.assign_coords(time=ds["time"] + t_start)
-        results[e.label] = ds
-        f = numprec.get_format(e.format)
-        scored.append(Scored(ds.isel(time=slice(1, None)), label=e.label, format=f.name,
-                             mantissa_bits=getattr(f, "mantissa_bits", None),
-                             rounding=e.rounding))
-    result = verify(reference.isel(time=slice(1, None)), baseline.isel(time=slice(1, None)),
-                    scored, variables=["u", "v", "eta"], sample_dims=("time", "member"))
-    settings = {"members": int(members), "days": float(days), "spinup": float(spinup),
-                "sample_every": float(sample_every), "nx": int(nx), "seed": int(seed),
-                "experiments": [e.label for e in experiments], **params}
-    return Study(reference, baseline, results, result, settings, _time.perf_counter() - t0)
+    res = run_ensemble(spec, executor=executor, workers=workers, scheduler=scheduler,
+                       progress=progress)
+    ro = spec.run_options
+    settings = {"members": spec.members, "days": ro["days"], "spinup": ro["spinup"],
+                "sample_every": ro["output_every"], "seed": spec.seed, **spec.params,
+                "experiments": [e.label for e in spec.experiments]}
+    return Study(res.reference, res.baseline, res.experiments, res.verdicts, settings,
+                 _time.perf_counter() - t0)
 
 
 def diagnostics_summary(reference, baseline, experiments) -> list:
