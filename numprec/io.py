@@ -1,8 +1,8 @@
 """The one writer of numprec results, and the one provenance schema.
 
-Writing
--------
-:func:`write_dataset` writes an :class:`xarray.Dataset` to NetCDF (``.nc``) or
+Notes
+-----
+**Writing.** :func:`write_dataset` writes an :class:`xarray.Dataset` to NetCDF (``.nc``) or
 zarr (``.zarr``), the store chosen by the path's suffix or ``store=``.  Every
 file numprec writes -- a case's output, a study's members and verdicts, a
 report, a figure -- goes through :func:`replacing`, so
@@ -28,9 +28,7 @@ dimensionless quantities).  ``date_created`` and the date in ``history``
 come from ``SOURCE_DATE_EPOCH`` when it is set (the reproducible-builds
 convention), so two runs with the same inputs write the same contents.
 
-Provenance
-----------
-:class:`Provenance` says what produced a result: the case and its parameters
+**Provenance.** :class:`Provenance` says what produced a result: the case and its parameters
 (with defaults filled in), which ensemble the data belong to (kind, label,
 first member, member count, initial-condition seed), the number format (as
 its config, which :func:`numprec.from_config` turns back into the format),
