@@ -5,12 +5,15 @@ Walks every public name (the ``__all__`` of the modules listed in
 properties defined in numprec, and reports those without a docstring that
 numpydoc can parse.  A docstring counts when it is non-empty and numpydoc's
 parser (``numpydoc.docscrape``) reads it without an error or a warning (an
-unknown section, a malformed heading, ...).
+unknown section, a malformed heading, ...).  With ``--strict`` a function or
+method that takes arguments (other than ``self``, ``cls``, ``*args`` and
+``**kwargs``) must also have a ``Parameters`` section.
 
 Run from the repository root::
 
     python docs/dev/docstring_coverage.py            # summary + missing names
     python docs/dev/docstring_coverage.py --summary  # numbers only
+    python docs/dev/docstring_coverage.py --strict   # Parameters sections too
 """
 from __future__ import annotations
 
@@ -79,8 +82,21 @@ def members(cls):
             yield name, value
 
 
-def numpydoc_problem(obj):
-    """None when `obj` has a docstring numpydoc parses cleanly, else a short
+def takes_arguments(obj):
+    """Whether the function `obj` has parameters a docstring should list."""
+    if not inspect.isfunction(obj):
+        return False
+    try:
+        params = inspect.signature(obj).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name not in ("self", "cls") and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+               for p in params)
+
+
+def numpydoc_problem(obj, strict=False):
+    """None when `obj` has a docstring numpydoc parses cleanly (and, if
+    `strict`, a Parameters section when it takes arguments), else a short
     reason."""
     from numpydoc.docscrape import NumpyDocString
 
@@ -90,13 +106,15 @@ def numpydoc_problem(obj):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:
-            NumpyDocString(doc)
+            parsed = NumpyDocString(doc)
         except Exception as err:  # noqa: BLE001 - any parse problem is the report
             return f"numpydoc: {str(err).splitlines()[0][:100]}"
+    if strict and takes_arguments(obj) and not parsed["Parameters"]:
+        return "no Parameters section"
     return None
 
 
-def walk(modules=MODULES):
+def walk(modules=MODULES, strict=False):
     """Yield ``(qualified name, problem or None)`` for every public name,
     each once (a name re-exported by several modules is counted where it is
     defined)."""
@@ -106,7 +124,7 @@ def walk(modules=MODULES):
         key = ("module", modname)
         if key not in seen:
             seen.add(key)
-            yield modname, numpydoc_problem(module)
+            yield modname, numpydoc_problem(module, strict)
         for name in public_names(module):
             obj = getattr(module, name)
             if inspect.ismodule(obj) or not is_documentable(obj):
@@ -116,13 +134,13 @@ def walk(modules=MODULES):
                 continue
             seen.add(ident)
             qual = f"{getattr(obj, '__module__', modname)}.{getattr(obj, '__qualname__', name)}"
-            yield qual, numpydoc_problem(obj)
+            yield qual, numpydoc_problem(obj, strict)
             if inspect.isclass(obj) and obj.__module__.startswith("numprec"):
                 for mname, member in members(obj):
                     if id(member) in seen:
                         continue
                     seen.add(id(member))
-                    yield f"{qual}.{mname}", numpydoc_problem(member)
+                    yield f"{qual}.{mname}", numpydoc_problem(member, strict)
 
 
 def main(argv=None):
@@ -130,8 +148,10 @@ def main(argv=None):
     return 0 (a report, not a gate)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--summary", action="store_true", help="print the numbers only")
+    parser.add_argument("--strict", action="store_true",
+                        help="also require a Parameters section of callables with arguments")
     args = parser.parse_args(argv)
-    results = list(walk())
+    results = list(walk(strict=args.strict))
     missing = [(name, why) for name, why in results if why]
     if not args.summary:
         for name, why in missing:

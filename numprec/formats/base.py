@@ -43,6 +43,15 @@ class Format(abc.ABC):
         The default passes every key but ``"id"`` to the constructor as a
         keyword argument; override it when the keys differ from those.
 
+        Parameters
+        ----------
+        config : dict
+            What :meth:`get_config` returned.
+
+        Returns
+        -------
+        Format
+
         Raises
         ------
         ValueError
@@ -86,7 +95,16 @@ class Format(abc.ABC):
         self.round_into(x, out, scheme, rng)
 
     def check_dtype(self, dtype: np.dtype) -> None:
-        """Raise ValueError if results cannot be held in ``dtype``."""
+        """Raise ValueError if results cannot be held in ``dtype``.
+
+        :func:`numprec.round` calls it before rounding; the default accepts
+        every dtype.
+
+        Parameters
+        ----------
+        dtype : numpy.dtype
+            The input's dtype (float32 or float64).
+        """
 
     def __reduce__(self):
         """Pickle (and deep-copy) through the config, so that no cached kernel

@@ -32,6 +32,15 @@ class BlockFormat(Format):
 
         The default rebuilds the format from its config with ``"axis"``
         replaced (and the default display name).
+
+        Parameters
+        ----------
+        axis : int
+            The array axis the blocks run along.
+
+        Returns
+        -------
+        BlockFormat
         """
         config = self.get_config()
         config["axis"] = axis

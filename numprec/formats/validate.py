@@ -25,12 +25,38 @@ def float64_bits(value: float) -> int:
 def check_int(value, argument, lo, hi):
     """``value`` as an int if it is an integer (not a bool) in ``[lo, hi]``.
 
+    Plugins check their format parameters with it, so that a bad value
+    fails early with a message naming the argument.
+
+    Parameters
+    ----------
+    value : object
+        The value to check.
+    argument : str
+        The argument's name, for the message.
+    lo, hi : int
+        The allowed range, both ends included.
+
+    Returns
+    -------
+    int
+
     Raises
     ------
     TypeError
         If ``value`` is not an integer; the message names ``argument``.
     ValueError
         If it is out of range.
+
+    Examples
+    --------
+    >>> import numpy as np, numprec
+    >>> numprec.check_int(np.int64(5), "exponent_bits", 1, 11)
+    5
+    >>> numprec.check_int(12, "exponent_bits", 1, 11)
+    Traceback (most recent call last):
+    ...
+    ValueError: exponent_bits must be in [1, 11], got 12
     """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{argument} must be an integer in [{lo}, {hi}], got {value!r}")
@@ -40,12 +66,33 @@ def check_int(value, argument, lo, hi):
 
 
 def check_choice(value, argument, choices):
-    """``value`` if it is one of ``choices``.
+    """``value`` if it is one of ``choices`` (equal and of the same type, so
+    ``True`` is not ``1``).
+
+    Parameters
+    ----------
+    value : object
+        The value to check.
+    argument : str
+        The argument's name, for the message.
+    choices : iterable
+        The allowed values.
+
+    Returns
+    -------
+    object
+        ``value``.
 
     Raises
     ------
     ValueError
         If it is not; the message names ``argument`` and the choices.
+
+    Examples
+    --------
+    >>> import numprec
+    >>> numprec.check_choice("wrap", "overflow", ("saturate", "wrap"))
+    'wrap'
     """
     if not any(value == choice and type(value) is type(choice) for choice in choices):
         raise ValueError(f"{argument} must be one of {tuple(choices)}, got {value!r}")

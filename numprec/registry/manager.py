@@ -382,19 +382,83 @@ def reload_plugins() -> Registry:
 
 def get_format(name):
     """A format by registered name or alias (case-insensitive fallback), or a
-    parametric name such as "e5m10"/"E8M7" or a plugin's (e.g. "posit16_1")."""
+    parametric name such as "e5m10"/"E8M7" or a plugin's (e.g. "posit16_1").
+
+    Parameters
+    ----------
+    name : str or Format
+        A name of :func:`list_formats`, an alias, or a parametric name; a
+        :class:`Format` is returned as it is.
+
+    Returns
+    -------
+    Format
+
+    Raises
+    ------
+    numprec.UnknownNameError
+        If no installed plugin knows ``name``.
+
+    Examples
+    --------
+    >>> import numprec
+    >>> fmt = numprec.get_format("e5m10")
+    >>> fmt.exponent_bits, fmt.mantissa_bits
+    (5, 10)
+    >>> numprec.get_format("binary16") == fmt
+    True
+    """
     if isinstance(name, Format):
         return name
     return get_manager().get_format(name)
 
 
 def get_rounding(name):
-    """A rounding scheme by name."""
+    """A rounding scheme by name.
+
+    Parameters
+    ----------
+    name : str
+        A name of :func:`list_roundings` (``"nearest_even"``,
+        ``"stochastic"``, a plugin's, ...).
+
+    Returns
+    -------
+    numprec.RoundingScheme
+
+    Raises
+    ------
+    numprec.UnknownNameError
+        If no installed plugin registered ``name``.
+
+    Examples
+    --------
+    >>> from numprec.registry import get_rounding
+    >>> get_rounding("stochastic").stochastic
+    True
+    """
     return get_manager().get_rounding(name)
 
 
 def get_arithmetic(name):
-    """An arithmetic scheme (for numprec.emulate) by name."""
+    """An arithmetic scheme (for numprec.emulate) by name.
+
+    Parameters
+    ----------
+    name : str
+        A name of :func:`list_arithmetics` (registered by plugins through
+        the ``numprec_arithmetics`` hook).
+
+    Returns
+    -------
+    object
+        The scheme, as the plugin registered it.
+
+    Raises
+    ------
+    numprec.UnknownNameError
+        If no installed plugin registered ``name``.
+    """
     return get_manager().get_arithmetic(name)
 
 
@@ -403,12 +467,27 @@ def get_case(name):
 
     The module holding it is imported now, not when the registry is built.
 
+    Parameters
+    ----------
+    name : str
+        A name of :func:`list_cases`.
+
+    Returns
+    -------
+    numprec.cases.base.Case
+
     Raises
     ------
     numprec.UnknownNameError
         If no plugin registered ``name``; the message lists the known cases.
     ImportError
         If the registered ``load`` cannot be imported.
+
+    Examples
+    --------
+    >>> import numprec
+    >>> numprec.get_case("lorenz").name
+    'lorenz'
     """
     return get_manager().get_case(name)
 
@@ -416,11 +495,29 @@ def get_case(name):
 def from_config(config: dict) -> Format:
     """Rebuild a format from its ``get_config()`` dict (any plugin's).
 
+    Parameters
+    ----------
+    config : dict
+        What the format's ``get_config()`` returned; its ``"id"`` names the
+        format class.
+
+    Returns
+    -------
+    Format
+        A format equal to the one that wrote ``config``.
+
     Raises
     ------
     ValueError
         If ``config`` is not a dict with an ``"id"`` key, or no installed
         plugin has a format class with that id.
+
+    Examples
+    --------
+    >>> import numprec
+    >>> fmt = numprec.FixedFormat(3, 12)
+    >>> numprec.from_config(fmt.get_config()) == fmt
+    True
     """
     if not isinstance(config, dict) or "id" not in config:
         raise ValueError(f"config must be a dict with an 'id' key, got {config!r}")

@@ -16,6 +16,17 @@ from numprec.rounding.schemes import RoundingScheme
 def resolve_format(fmt, argument="fmt"):
     """A Format object from a Format or a registered/parametric name.
 
+    Parameters
+    ----------
+    fmt : Format or str
+        A format, or a name :func:`numprec.get_format` knows.
+    argument : str
+        The argument's name, for the error message.
+
+    Returns
+    -------
+    Format
+
     Raises
     ------
     TypeError
@@ -33,7 +44,24 @@ def resolve_format(fmt, argument="fmt"):
 
 
 def resolve_rounding(rounding):
-    """A RoundingScheme from a scheme or a registered name."""
+    """A RoundingScheme from a scheme or a registered name.
+
+    Parameters
+    ----------
+    rounding : RoundingScheme or str
+        A scheme, or a name of :func:`numprec.list_roundings`.
+
+    Returns
+    -------
+    RoundingScheme
+
+    Raises
+    ------
+    TypeError
+        If ``rounding`` is neither.
+    numprec.UnknownNameError
+        For a name no scheme has.
+    """
     if isinstance(rounding, RoundingScheme):
         return rounding
     if isinstance(rounding, str):

@@ -67,7 +67,17 @@ class RandomKey:
         return cls(seed, check_uint64(stream, "stream"), check_uint64(offset, "offset"), bits)
 
     def shifted(self, offset: int) -> "RandomKey":
-        """The same key, ``offset`` counters further on."""
+        """The same key, ``offset`` counters further on.
+
+        Parameters
+        ----------
+        offset : int
+            How many counters to skip (a chunk's start in a larger array).
+
+        Returns
+        -------
+        RandomKey
+        """
         return replace(self, offset=self.offset + offset)
 
     @property
@@ -79,12 +89,44 @@ class RandomKey:
 
     def words(self, n: int) -> np.ndarray:
         """The 64-bit random words of counters offset .. offset+n-1 (the
-        numbers the built-in stochastic schemes use), as uint64."""
+        numbers the built-in stochastic schemes use), as uint64.
+
+        Parameters
+        ----------
+        n : int
+            Number of words.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``n`` uint64 words.
+
+        Examples
+        --------
+        A chunk's words are the whole array's words from its offset on:
+
+        >>> import numpy as np
+        >>> from numprec import RandomKey
+        >>> key = RandomKey.make(seed=7)
+        >>> bool(np.array_equal(key.words(10)[4:], key.shifted(4).words(6)))
+        True
+        """
         from numprec._kernels.floatround import random_uint64
         words = np.empty(n, dtype=np.uint64)
         random_uint64(words, self.key, self.offset)
         return words
 
     def uniform(self, n: int) -> np.ndarray:
-        """``n`` uniform doubles in [0, 1) (53 bits of each word)."""
+        """``n`` uniform doubles in [0, 1) (53 bits of each word).
+
+        Parameters
+        ----------
+        n : int
+            Number of values.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``n`` float64 values, ``(word >> 11) * 2**-53``.
+        """
         return (self.words(n) >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
