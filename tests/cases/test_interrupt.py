@@ -15,6 +15,10 @@ STOP_WITHIN = 15.0
 
 COMMANDS = {
     "heat": ["numprec.cases.heat", "--years", "60", "--workers", "2", "--quiet"],
+    # reference, baseline and one experiment on two worker processes
+    "shallow_water": ["numprec.cases.shallow_water", "--members", "2", "--days", "400",
+                      "--spinup", "450", "--executor", "process", "--workers", "2",
+                      "--no-progress"],
 }
 
 
