@@ -174,6 +174,11 @@ class SemiImplicit:
     taken from :func:`numprec.cases.speedy.vertical.vertical_terms` itself
     (probed with unit vectors), so the implicit and explicit terms cancel
     exactly in the linear limit.
+
+    ``surface_geopotential`` (spectral coefficients (2, T+1, T+2), m^2 s^-2;
+    None: a flat surface) adds the constant -lap(Phi_s) to the divergence
+    tendency before the solve (orography enters the geopotential, SPEEDY's
+    ``geop``).
     """
 
     levels: SigmaLevels
@@ -181,6 +186,7 @@ class SemiImplicit:
     step_lengths: tuple
     radius: float = RADIUS
     kappa: float = KAPPA
+    surface_geopotential: object = None
     tables: dict = field(default=None, repr=False)
 
     def matrices(self) -> dict:
@@ -209,6 +215,12 @@ class SemiImplicit:
         n = H.shape[0]
         tables = {"LT": L.T.copy(), "HT": H.T.copy(), "r": r[:, 0].copy(), "W": W[0].copy(),
                   "eig": eig}
+        if self.surface_geopotential is not None:
+            phis = np.asarray(self.surface_geopotential, dtype=np.float64)
+            if phis.shape != (2, T + 1, T + 2):
+                raise ValueError(f"surface_geopotential must have the spectral shape "
+                                 f"{(2, T + 1, T + 2)}, got {phis.shape}")
+            tables["orography"] = phis * eig * (l <= T) / self.radius ** 2
         for h in self.step_lengths:
             xi = 0.5 * h
             byl = np.array([np.linalg.inv(np.eye(n) - xi * xi * e * (H @ L + r @ W))
@@ -294,13 +306,16 @@ class PrimitiveEquationModel(Model):
 
     @classmethod
     def build(cls, trunc=21, dt=None, diffusion_tau=2.4 * 3600.0, top_tau=12 * 3600.0,
-              levels=None, forcing=None, fourier="fft", time_unit=1.0, analysis_scale=1.0):
+              levels=None, forcing=None, fourier="fft", time_unit=1.0, analysis_scale=1.0,
+              surface_geopotential=None):
         """The model at truncation ``trunc``; ``dt`` (seconds) defaults to
         :func:`default_steps_per_day`.
         ``diffusion_tau=None`` switches diffusion off.  ``time_unit``:
         seconds per model time unit (``RADIUS`` for radius scaling; the
         forcing must then have an ``in_time_unit(seconds)`` method).
-        ``analysis_scale``: a power of two (see the class notes)."""
+        ``analysis_scale``: a power of two (see the class notes).
+        ``surface_geopotential``: spectral Phi_s (m^2 s^-2; see
+        :class:`SemiImplicit`), None for a flat surface."""
         levels = SigmaLevels() if levels is None else levels
         if not (isinstance(time_unit, (int, float)) and time_unit > 0):
             raise ValueError(f"time_unit must be a number of seconds > 0, got {time_unit!r}")
@@ -322,7 +337,8 @@ class PrimitiveEquationModel(Model):
             forcing = forcing.in_time_unit(tu)
         radius = RADIUS / tu
         return cls(st, GridDynamics(levels, radius=radius, rotation=OMEGA * tu),
-                   SemiImplicit(levels, trunc, lf.step_lengths, radius=radius), diff,
+                   SemiImplicit(levels, trunc, lf.step_lengths, radius=radius,
+                                surface_geopotential=surface_geopotential), diff,
                    lf, forcing, tu, float(analysis_scale)).under(None)
 
     @property
@@ -412,6 +428,8 @@ class PrimitiveEquationModel(Model):
         inv = st.tables["inv_coslat"][:, None] * self.grid_dynamics.radius
         T = st.synthesis(cur["tem"]) + self.levels.reference_temperature()[:, None, None]
         phi = np.einsum("kr,...rji->...kji", self.levels.hydrostatic_matrix(), T)
+        if self.spectral_dynamics.surface_geopotential is not None:
+            phi = phi + st.synthesis(np.asarray(self.spectral_dynamics.surface_geopotential))
         return {"u": U * inv, "v": V * inv, "T": T, "geopotential": phi,
                 "ps": P0 * np.exp(st.synthesis(cur["lnps"]))}
 
@@ -475,6 +493,8 @@ class PrimitiveEquationModel(Model):
         vor_t, N_D, T_full, N_p = self.spectral_tendencies(tend)
         sd = self.spectral_dynamics
         with emulate.component("spectral_dynamics", like=vor_t):
+            if "orography" in sd.tables:
+                N_D = N_D + sd.tables["orography"]
             N_T = T_full - _apply_levels(sd.tables["LT"], current["div"])
             N_p = N_p - sd._wsum(current["div"])
             div_t, tem_t, lnps_t = sd.solve(N_D, N_T, N_p, previous, step)
