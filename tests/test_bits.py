@@ -132,3 +132,18 @@ def test_random_flips_follow_the_counter_based_stream():
         flip_bits(x, "bfloat16", probability=0.1)
     with pytest.raises(ValueError, match=r"bit must be an integer in \[0, 16\)"):
         flip_bits(x, "bfloat16", bit=16)
+
+
+def test_p3109_special_patterns_from_the_interim_report():
+    """Signed: NaN 0x80, +-inf 0x7F/0xFF (extended), no -0; unsigned: NaN
+    0xFF, +inf 0xFE (extended); finite formats use those patterns for values."""
+    se, sf, ue, uf = (numprec.get_format(f"binary8p3{s}") for s in ("se", "sf", "ue", "uf"))
+    assert [int(v) for v in encode([np.nan, np.inf, -np.inf, -0.0], se)] == [0x80, 0x7F, 0xFF, 0]
+    assert [int(v) for v in encode([np.nan, np.inf, 0.0], ue)] == [0xFF, 0xFE, 0]
+    assert int(encode(np.nan, sf)) == 0x80 and int(encode(np.nan, uf)) == 0xFF
+    assert decode([0x7E], se)[0] == 49152.0 and decode([0x7F], sf)[0] == 57344.0
+    # unsigned: 6 exponent bits, bias 32; field 63 is 2**31
+    assert decode([0xFD], ue)[0] == 1.25 * 2.0 ** 31 == ue.max
+    assert decode([0xFE], uf)[0] == 1.5 * 2.0 ** 31 == uf.max
+    with pytest.raises(ValueError, match="not values of 'binary8p3sf'"):
+        encode(np.inf, sf)                     # a finite format has no inf to encode

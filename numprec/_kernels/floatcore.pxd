@@ -24,6 +24,26 @@ cdef enum:
     MODE_ODD = 5
     MODE_STOCHASTIC = 6
     MODE_STOCHASTIC_UNIFORM = 7
+    # Stochastic rounding variants of IEEE P3109 (names as in gfloat):
+    # the remainder is first rounded to the random bits' width, to nearest
+    # even or odd, or offset by half a step, before the random bits are
+    # added (MODE_STOCHASTIC adds them to the truncated remainder).
+    MODE_STOCHASTIC_EVEN = 8
+    MODE_STOCHASTIC_ODD = 9
+    MODE_STOCHASTIC_FAST = 10
+
+
+cdef inline bint mode_draws_random(int mode) noexcept nogil:
+    """Whether the loops must draw random numbers for ``mode``."""
+    return (mode == MODE_STOCHASTIC or mode == MODE_STOCHASTIC_UNIFORM
+            or mode == MODE_STOCHASTIC_EVEN or mode == MODE_STOCHASTIC_ODD
+            or mode == MODE_STOCHASTIC_FAST)
+
+
+cdef inline bint mode_has_variant_step(int mode) noexcept nogil:
+    """Whether ``mode`` is one of the P3109 variants that only
+    :func:`round_bits` implements (not :func:`round_normal`)."""
+    return mode == MODE_STOCHASTIC_EVEN or mode == MODE_STOCHASTIC_ODD or mode == MODE_STOCHASTIC_FAST
 
 ctypedef struct FloatSpec:
     uint64_t one           # 1, kept in memory so that gcc vectorises 1 << s
@@ -111,6 +131,7 @@ ctypedef struct ModeMasks:
     # Each field is 0 or all ones.  The rounding mode enters the loop as these
     # masks instead of branches, so one branch-free loop serves every mode.
     uint64_t rne, rna, odd, sr, sru
+    uint64_t sre, sro, srf         # the P3109 variants (MODE_STOCHASTIC_EVEN/ODD/FAST)
     uint64_t up_pos, up_neg        # round away from zero for this sign
     uint64_t trunc_pos, trunc_neg  # overflow gives max (not inf) for this sign
 
@@ -123,6 +144,9 @@ cdef inline ModeMasks mode_masks(int mode) noexcept nogil:
     mm.odd = ones if mode == MODE_ODD else 0
     mm.sr = ones if mode == MODE_STOCHASTIC else 0
     mm.sru = ones if mode == MODE_STOCHASTIC_UNIFORM else 0
+    mm.sre = ones if mode == MODE_STOCHASTIC_EVEN else 0
+    mm.sro = ones if mode == MODE_STOCHASTIC_ODD else 0
+    mm.srf = ones if mode == MODE_STOCHASTIC_FAST else 0
     mm.up_pos = ones if mode == MODE_UP else 0
     mm.up_neg = ones if mode == MODE_DOWN else 0
     # Round-to-odd overflows like truncation: max is odd and marks "inexact".
@@ -197,9 +221,17 @@ cdef inline uint64_t round_bits_at(uint64_t bits, const FloatSpec sp, const Mode
     cdef uint64_t coin = <uint64_t>0 - (rnd >> 63)
     cdef uint64_t away = (mm.up_pos & ~negm) | (mm.up_neg & negm)
     cdef uint64_t trunc = (mm.trunc_pos & ~negm) | (mm.trunc_neg & negm)
+    # P3109 variants: round the remainder at bit t = s - rb first (the bits
+    # left below t cannot carry past the mask: ulp is a multiple of 2**t).
+    cdef uint64_t half_t = (sp.one << (s - rb)) >> 1
+    cdef uint64_t mask_t = (sp.one << (s - rb)) - 1
+    cdef uint64_t lsb_t = (a >> (s - rb)) & 1
+    cdef uint64_t sr_var = ((mm.sre & ((half_t - 1 + lsb_t) & mask_t))
+                            | (mm.sro & ((half_t - lsb_t) & mask_t)) | (mm.srf & half_t))
 
     cdef uint64_t inc = ((mm.rne & (half - 1 + lsb)) | (mm.rna & half) | (away & mask)
-                         | (mm.sr & sr_inc) | (mm.sru & coin & mask)) & mask
+                         | ((mm.sr | mm.sre | mm.sro | mm.srf) & sr_inc) | sr_var
+                         | (mm.sru & coin & mask)) & mask
     cdef uint64_t r = (a + inc) & ~mask
     cdef uint64_t jam = mm.odd & (ONES if low != 0 else 0) & (lsb - 1)
     r = r + (jam & ulp)     # bit s of r is 0 here unless code_ties made lsb 0 for odd E
@@ -216,9 +248,15 @@ cdef inline uint64_t round_bits_at(uint64_t bits, const FloatSpec sp, const Mode
     cdef uint64_t q = ((sig << kl) >> k) | (1 if (sig & ((sp.one << k) - 1)) != 0 else 0)
     cdef int64_t rbt = rbits if rbits < 53 else 53
     cdef uint64_t full_t = ((<uint64_t>1) << 53) - 1
+    cdef uint64_t half_tt = ((<uint64_t>1) << (53 - rbt)) >> 1
+    cdef uint64_t mask_tt = ((<uint64_t>1) << (53 - rbt)) - 1
+    cdef uint64_t lsb_tt = (q >> (53 - rbt)) & 1
     cdef uint64_t inc_t = ((mm.rne & (full_t >> 1)) | (mm.rna & ((<uint64_t>1) << 52))
                            | ((away | mm.odd | (mm.sru & coin)) & full_t)
-                           | (mm.sr & (((rnd >> (63 - rbt)) >> 1) << (53 - rbt))))
+                           | ((mm.sr | mm.sre | mm.sro | mm.srf)
+                              & (((rnd >> (63 - rbt)) >> 1) << (53 - rbt)))
+                           | (mm.sre & ((half_tt - 1 + lsb_tt) & mask_tt))
+                           | (mm.sro & ((half_tt - lsb_tt) & mask_tt)) | (mm.srf & half_tt))
     cdef uint64_t r_tiny = sp.tiny_bits & (<uint64_t>0 - ((q + inc_t) >> 53))
     r = r_tiny if a < sp.tiny_bits else r
 
@@ -265,7 +303,8 @@ cdef inline uint64_t round_normal(uint64_t bits, const FastParams fp, const Mode
     is the same for every value and neither overflow nor underflow can
     happen, so only the add-and-mask step remains.  Callers check the range
     (for a whole block at a time) and the format's flags (no unsigned or
-    zero-less formats)."""
+    zero-less formats), and use :func:`round_bits` for the P3109 stochastic
+    variants (MODE_STOCHASTIC_EVEN/ODD/FAST), which this does not know."""
     cdef uint64_t sign = bits & SIGN_BIT
     cdef uint64_t a = bits ^ sign
     cdef uint64_t negm = <uint64_t>0 - (bits >> 63)

@@ -14,8 +14,7 @@ from cython.parallel cimport prange
 
 from numprec._kernels.floatcore cimport (
     FloatSpec, ModeMasks, FastParams, mode_masks, fast_params, round_bits_at, round_normal,
-    counter_random, stream_key, SIGN_BIT,
-    MODE_STOCHASTIC, MODE_STOCHASTIC_UNIFORM,
+    counter_random, stream_key, SIGN_BIT, mode_draws_random, mode_has_variant_step,
 )
 
 
@@ -167,7 +166,7 @@ def round_array(x, out, Spec spec, int mode, uint64_t key, uint64_t offset,
     cdef Py_ssize_t t, lo, hi, block
     cdef Target tg
     cdef ModeMasks mm = mode_masks(mode)
-    cdef bint rnd_on = mode == MODE_STOCHASTIC or mode == MODE_STOCHASTIC_UNIFORM
+    cdef bint rnd_on = mode_draws_random(mode)
     cdef bint f64 = x.dtype.itemsize == 8
     cdef const uint64_t* xb = NULL
     cdef uint64_t* ob = NULL
@@ -176,7 +175,7 @@ def round_array(x, out, Spec spec, int mode, uint64_t key, uint64_t offset,
     if n == 0:
         return
     tg.sp = spec.spec
-    tg.fast = spec.fast
+    tg.fast = spec.fast and not mode_has_variant_step(mode)   # round_normal lacks them
     tg.lo = spec.fast_lo
     tg.span = spec.fast_span
     if f64:

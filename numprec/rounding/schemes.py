@@ -6,6 +6,7 @@ from typing import Callable, Optional
 
 # Kernel mode codes; must match the enum in numprec/_kernels/floatcore.pxd.
 NEAREST_EVEN, NEAREST_AWAY, TOWARD_ZERO, UP, DOWN, ODD, STOCHASTIC, STOCHASTIC_UNIFORM = range(8)
+STOCHASTIC_EVEN, STOCHASTIC_ODD, STOCHASTIC_FAST = range(8, 11)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,17 @@ class RoundingScheme:
 def builtin_schemes():
     """The schemes of the Cython kernel (Fasi & Mikaitis 2023 name the same
     set; stochastic rounding as in Connolly, Higham & Mary 2021, "Stochastic
-    rounding and its probabilistic backward error analysis", SISC 43)."""
+    rounding and its probabilistic backward error analysis", SISC 43).
+
+    With ``random_bits=n`` the remainder ``d`` (the distance from the lower
+    neighbour in units of the gap, ``0 <= d < 1``) and ``n`` random bits
+    ``R`` decide: "stochastic" rounds up iff ``d + R 2**-n >= 1`` (biased
+    toward zero by up to ``2**-n``; gfloat's StochasticFastest), and the
+    IEEE P3109 draft's variants first round ``d`` to ``n`` bits -- to
+    nearest even ("stochastic_even", gfloat's Stochastic), to nearest odd
+    ("stochastic_odd", StochasticOdd) -- or add half a step ("stochastic_fast",
+    StochasticFast: up iff ``d + (R + 1/2) 2**-n >= 1``).  With all random
+    bits (``random_bits=None``) the four agree."""
     s = RoundingScheme
     return [
         s("nearest_even", mode=NEAREST_EVEN, description="to nearest, ties to even (IEEE default)"),
@@ -60,6 +71,15 @@ def builtin_schemes():
           description="up with probability proportional to the distance from the lower neighbour"),
         s("stochastic_uniform", stochastic=True, mode=STOCHASTIC_UNIFORM,
           description="either neighbour with probability 1/2 when inexact"),
+        s("stochastic_even", stochastic=True, mode=STOCHASTIC_EVEN,
+          description="stochastic, remainder first rounded to random_bits bits, ties to "
+                      "even (P3109; unbiased)"),
+        s("stochastic_odd", stochastic=True, mode=STOCHASTIC_ODD,
+          description="stochastic, remainder first rounded to random_bits bits, ties to "
+                      "odd (P3109; unbiased)"),
+        s("stochastic_fast", stochastic=True, mode=STOCHASTIC_FAST,
+          description="stochastic, half a random step added (P3109; unbiased for exact "
+                      "remainders)"),
     ]
 
 
