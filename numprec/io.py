@@ -85,7 +85,16 @@ class ProvenanceError(ValueError):
 
 
 def command_line(argv=None) -> str:
-    """The running command, shell-quoted (``python -m pkg ...`` for ``-m``)."""
+    """The running command, shell-quoted (``python -m pkg ...`` for ``-m``).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default: :data:`sys.argv`).
+
+    Returns
+    -------
+    str"""
     argv = sys.argv if argv is None else argv
     prog = argv[0] if argv else "python"
     main = sys.modules.get("__main__")
@@ -191,6 +200,15 @@ class Provenance:
     def from_attrs(cls, attrs) -> "Provenance":
         """Parse :meth:`to_attrs` back (missing fields read as None/empty).
 
+        Parameters
+        ----------
+        attrs : dict
+            Global attributes of a file (other keys are ignored).
+
+        Returns
+        -------
+        Provenance
+
         Raises
         ------
         ProvenanceError
@@ -225,7 +243,22 @@ _TEXT_FIELDS = ("numprec_version", "case", "kind", "label", "rounding", "command
 
 def attr_name(field: str) -> str:
     """The attribute of a provenance field: ``numprec_<field>``
-    (``numprec_version`` for the version)."""
+    (``numprec_version`` for the version).
+
+    Parameters
+    ----------
+    field : str
+        A name of :data:`PROVENANCE_FIELDS`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from numprec.io import attr_name
+    >>> attr_name("ic_seed"), attr_name("numprec_version")
+    ('numprec_ic_seed', 'numprec_version')"""
     return field if field.startswith(PREFIX) else PREFIX + field
 
 
@@ -268,7 +301,17 @@ def encode(value) -> str:
 
 
 def read_attrs(attrs) -> dict:
-    """The provenance fields present in ``attrs`` (parsed), by field name."""
+    """The provenance fields present in ``attrs`` (parsed), by field name.
+
+    Parameters
+    ----------
+    attrs : dict
+        Global attributes of a file.
+
+    Returns
+    -------
+    dict
+        ``{field: value}`` for the ``numprec_<field>`` attributes found."""
     out = {}
     for name in PROVENANCE_FIELDS:
         key = attr_name(name)
@@ -289,6 +332,15 @@ def read_attrs(attrs) -> dict:
 
 def read_provenance(source) -> Provenance:
     """The :class:`Provenance` of a file (path) or of an attribute dict.
+
+    Parameters
+    ----------
+    source : path-like or dict
+        A file :func:`write_dataset` wrote, or its global attributes.
+
+    Returns
+    -------
+    Provenance
 
     Raises
     ------
@@ -350,6 +402,17 @@ def check_provenance(path, stored, expected, *, error=ProvenanceError, hint=""):
 
     The one-line message names ``path``, the first differing field and both
     values (see :func:`first_difference`), followed by ``hint``.
+
+    Parameters
+    ----------
+    path : path-like
+        The file ``stored`` was read from, for the message.
+    stored, expected : Provenance
+        The record found and the one the caller would write now.
+    error : type
+        The exception class raised.
+    hint : str
+        Appended to the message (what to do about it).
     """
     difference = first_difference(stored, expected)
     if difference is None:
@@ -466,6 +529,13 @@ def remove_temporaries(directory, *, recursive=True) -> list:
     when no other process writes there (a running writer's temporary looks
     the same).
 
+    Parameters
+    ----------
+    directory : path-like
+        Where to look.
+    recursive : bool
+        Also look in subdirectories.
+
     Returns
     -------
     list of pathlib.Path
@@ -492,7 +562,19 @@ def remove_temporaries(directory, *, recursive=True) -> list:
 
 
 def write_text(text: str, path, *, mkdir=False) -> Path:
-    """Write a text file (UTF-8) atomically, with the mode of a new file."""
+    """Write a text file (UTF-8) atomically, with the mode of a new file.
+
+    Parameters
+    ----------
+    text : str
+    path : path-like
+    mkdir : bool
+        Create missing parent directories.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``."""
     with replacing(path, mkdir=mkdir) as tmp:
         Path(tmp).write_text(text, encoding="utf-8")
     return Path(path)
@@ -503,6 +585,21 @@ def save_figure(fig, path, *, mkdir=False, **kwargs) -> Path:
 
     The image format comes from the path's extension; ``kwargs`` go to
     ``fig.savefig`` (e.g. ``dpi``).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path : path-like
+        The image file.
+    mkdir : bool
+        Create missing parent directories.
+    **kwargs
+        Passed to ``fig.savefig``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
     """
     path = Path(path)
     fmt = path.suffix[1:].lower() or None
@@ -513,7 +610,23 @@ def save_figure(fig, path, *, mkdir=False, **kwargs) -> Path:
 
 # ------------------------------------------------------------------ datasets
 def store_of(path, store=None) -> str:
-    """The store of ``path``: ``store`` if given, else from the suffix."""
+    """The store of ``path``: ``store`` if given, else from the suffix.
+
+    Parameters
+    ----------
+    path : path-like
+    store : {"netcdf", "zarr"}, optional
+
+    Returns
+    -------
+    str
+        A key of :data:`STORES`.
+
+    Examples
+    --------
+    >>> from numprec.io import store_of
+    >>> store_of("run/members.zarr"), store_of("out.nc")
+    ('zarr', 'netcdf')"""
     if store is not None:
         if store not in STORES:
             raise ValueError(f"store must be one of {sorted(STORES)}, got {store!r}")
@@ -527,7 +640,13 @@ def store_of(path, store=None) -> str:
 
 
 def check_units(ds) -> None:
-    """Raise ValueError naming the numeric variables/coordinates without units."""
+    """Raise ValueError naming the numeric variables/coordinates without units.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Every numeric data variable and coordinate needs a ``units``
+        attribute (CF: ``"1"`` for dimensionless)."""
     missing = [str(name) for name, var in list(ds.data_vars.items()) + list(ds.coords.items())
                if var.dtype.kind in "fiuc" and "units" not in var.attrs
                and "units" not in var.encoding]
@@ -626,7 +745,19 @@ def write_dataset(ds, path, *, provenance: Optional[Provenance] = None, title=No
 
 
 def open_dataset(path, store=None):
-    """Read a file :func:`write_dataset` wrote, fully loaded into memory."""
+    """Read a file :func:`write_dataset` wrote, fully loaded into memory.
+
+    Parameters
+    ----------
+    path : path-like
+        A NetCDF file or zarr directory.
+    store : {"netcdf", "zarr"}, optional
+        Default: from the path's suffix (:func:`store_of`).
+
+    Returns
+    -------
+    xarray.Dataset
+        Its data in memory."""
     import xarray as xr
 
     store = store_of(path, store)
@@ -638,6 +769,17 @@ def open_dataset(path, store=None):
 
 def open_attrs(path, store=None) -> dict:
     """The global attributes of a file, without loading its data.
+
+    Parameters
+    ----------
+    path : path-like
+        A NetCDF file or zarr directory.
+    store : {"netcdf", "zarr"}, optional
+        Default: from the path's suffix (:func:`store_of`).
+
+    Returns
+    -------
+    dict
 
     Raises
     ------
@@ -661,7 +803,19 @@ def open_attrs(path, store=None) -> dict:
 def verdict_dataset(result, **attrs):
     """A verifier result ready for :func:`write_dataset`: units ``"1"`` on
     numeric variables that have none (the physical unit of each row is the
-    result's ``units`` coordinate), ``attrs`` added (non-text as JSON)."""
+    result's ``units`` coordinate), ``attrs`` added (non-text as JSON).
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        What :func:`numprec.verify.verify` or :func:`numprec.verify.judge`
+        returned.
+    **attrs
+        Global attributes to add.
+
+    Returns
+    -------
+    xarray.Dataset"""
     ds = result.copy()
     for var in list(ds.data_vars.values()) + list(ds.coords.values()):
         if var.dtype.kind in "fiu" and "units" not in var.attrs:

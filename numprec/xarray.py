@@ -80,7 +80,19 @@ def _attrs(fmt, scheme, seed, stream, random_bits):
 
 def round_dataarray(da, fmt, rounding="nearest_even", *, seed=None, random_bits=None,
                     stream=0, axis=None):
-    """``da`` rounded to ``fmt`` (see :meth:`NumprecDataArrayAccessor.round`)."""
+    """``da`` rounded to ``fmt`` (see :meth:`NumprecDataArrayAccessor.round`).
+
+    Parameters
+    ----------
+    da : xarray.DataArray
+        float32 or float64 data (numpy- or dask-backed).
+    fmt, rounding, seed, random_bits, stream, axis
+        As in :meth:`NumprecDataArrayAccessor.round`.
+
+    Returns
+    -------
+    xarray.DataArray
+    """
     if not isinstance(da, xr.DataArray):
         raise TypeError(f"da must be an xarray.DataArray, got {type(da).__name__}")
     if not np.issubdtype(da.dtype, np.floating) or da.dtype not in (np.float32, np.float64):
@@ -188,9 +200,18 @@ class NumprecDatasetAccessor:
               variables=None, axis=None):
         """Every float data variable (or those named) rounded to ``fmt``.
 
-        Coordinates and non-float variables are kept unchanged.  Parameters
-        as :meth:`NumprecDataArrayAccessor.round`, plus ``variables``: names
-        to round (default: every float32/float64 data variable).
+        Coordinates and non-float variables are kept unchanged.
+
+        Parameters
+        ----------
+        fmt, rounding, seed, random_bits, stream, axis
+            As in :meth:`NumprecDataArrayAccessor.round`.
+        variables : sequence of str, optional
+            Names to round (default: every float32/float64 data variable).
+
+        Returns
+        -------
+        xarray.Dataset
         """
         ds = self._ds
         if variables is None:

@@ -107,6 +107,17 @@ def sample_steps(steps: int, sample_every: int, *, include_initial: bool = False
 def steps_in(duration, dt, what="duration") -> int:
     """``duration / dt`` as a whole number of steps.
 
+    Parameters
+    ----------
+    duration, dt : float
+        The length of time and the time step, in the same units.
+    what : str
+        The duration's name, for the message.
+
+    Returns
+    -------
+    int
+
     Raises
     ------
     ValueError
@@ -209,6 +220,15 @@ def _write_checkpoint(path, content):
 def load_checkpoint(path) -> dict:
     """The content of a checkpoint written by :func:`integrate` (a dict with
     ``state``, ``policy``, ``step``, ``plan``, ``samples``, ``unstable``).
+
+    Parameters
+    ----------
+    path : path-like
+        The checkpoint file.
+
+    Returns
+    -------
+    dict
 
     Only load checkpoints you wrote: they are pickles.
     """

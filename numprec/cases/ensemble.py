@@ -646,6 +646,19 @@ def verify_ensembles(spec: EnsembleSpec, reference, baseline, experiments: dict)
 
     ``experiments`` maps labels to data; the first ``spec.spinup`` samples
     along ``time`` are dropped from every ensemble.
+
+    Parameters
+    ----------
+    spec : EnsembleSpec
+    reference, baseline : xarray.Dataset
+        The double-precision reference and baseline ensembles.
+    experiments : dict
+        ``{label: xarray.Dataset}``.
+
+    Returns
+    -------
+    xarray.Dataset
+        As :func:`numprec.verify.verify` returns.
     """
     from numprec import get_format
     from numprec.verify import Experiment as Scored, verify

@@ -170,12 +170,35 @@ class StudySpec:
 
 
 def expand(spec: StudySpec) -> list:
-    """Every task of the study (:class:`numprec.cases.ensemble.Task`), in order."""
+    """Every task of the study (:class:`numprec.cases.ensemble.Task`), in order.
+
+    Parameters
+    ----------
+    spec : StudySpec
+
+    Returns
+    -------
+    list of numprec.cases.ensemble.Task"""
     return spec.ensemble().tasks()
 
 
 def load_study(path) -> StudySpec:
-    """Read and validate a study file; errors name the key and what was expected."""
+    """Read and validate a study file; errors name the key and what was expected.
+
+    Parameters
+    ----------
+    path : path-like
+        A study file (TOML), e.g. one of the repository's ``cases/*.toml``.
+
+    Returns
+    -------
+    StudySpec
+
+    Raises
+    ------
+    StudyFileError
+        For a file that cannot be read or a key that is missing, unknown or
+        of the wrong kind."""
     path = Path(path)
     if path.is_dir():
         raise StudyFileError(f"study file {str(path)!r} is a directory, expected a TOML "

@@ -88,7 +88,15 @@ def baseline_w1(reference: xr.Dataset | None, baselines, **score_options) -> xr.
 
 
 def is_baseline(obj) -> bool:
-    """True if ``obj`` is a Dataset returned by :func:`baseline_w1`."""
+    """True if ``obj`` is a Dataset returned by :func:`baseline_w1`.
+
+    Parameters
+    ----------
+    obj : object
+
+    Returns
+    -------
+    bool"""
     return isinstance(obj, xr.Dataset) and obj.attrs.get("kind") == _KIND
 
 

@@ -110,12 +110,36 @@ def format_table(result: xr.Dataset, style: str = "markdown", digits: int = 4,
 
 
 def to_markdown(result: xr.Dataset, digits: int = 4, columns=None) -> str:
-    """``format_table(result, "markdown", digits, columns)``."""
+    """A verifier result as a GitHub-flavoured markdown table.
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        Output of :func:`numprec.verify.verify` or :func:`numprec.verify.judge`.
+    digits, columns
+        As in :func:`format_table`.
+
+    Returns
+    -------
+    str
+        ``format_table(result, "markdown", digits, columns)``."""
     return format_table(result, "markdown", digits, columns)
 
 
 def to_text(result: xr.Dataset, digits: int = 4, columns=None) -> str:
-    """``format_table(result, "text", digits, columns)``."""
+    """A verifier result as a plain-text table of aligned columns.
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        Output of :func:`numprec.verify.verify` or :func:`numprec.verify.judge`.
+    digits, columns
+        As in :func:`format_table`.
+
+    Returns
+    -------
+    str
+        ``format_table(result, "text", digits, columns)``."""
     return format_table(result, "text", digits, columns)
 
 

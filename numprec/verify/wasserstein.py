@@ -216,6 +216,18 @@ def area_weights(da: xr.DataArray, dims: Iterable[Hashable]) -> xr.DataArray | N
     ``"latitude"``) that varies along at least one of ``dims`` gives weights
     ``cos(lat)``; its units are degrees unless its ``units`` attribute starts
     with ``"rad"``. Without such a coordinate the answer is None (uniform).
+
+    Parameters
+    ----------
+    da : xarray.DataArray
+        The field to average.
+    dims : iterable of str
+        The grid dims averaged over.
+
+    Returns
+    -------
+    xarray.DataArray or None
+        The weights (not normalised), or None for uniform weights.
     """
     dims = set(dims)
     for name, coord in da.coords.items():
