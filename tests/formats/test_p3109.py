@@ -266,3 +266,36 @@ def test_stochastic_variants_under_an_emulation_policy():
     want = numprec.round(np.full(n, 1.21875), "binary8p3se", "stochastic_odd", seed=3,
                          random_bits=2)
     assert 0.7 < (r == 1.25).mean() < 0.8 and 0.7 < (want == 1.25).mean() < 0.8
+
+
+# ------------------------------------------------------------------- MPFR
+def load_mpfr_oracle():
+    import importlib.util
+    import pathlib
+    import sys
+    name = "p3109_mpfr_oracle"
+    if name not in sys.modules:
+        path = pathlib.Path(__file__).parents[1] / "rounding" / "mpfr_oracle.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module          # dataclasses look their module up
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.mark.parametrize("k", [4, 6, 8])
+def test_signed_finite_formats_round_as_mpfr(k):
+    """binaryKpPsf with P >= 2 is IEEE-like rounding at precision P with
+    subnormals, emin 1 - 2**(K-P-1), max the all-ones magnitude pattern and
+    NaN on overflow: the MPFR oracle's fnuz layout (bias 2**(e-1)).  (At
+    P = 1 the tie rules differ: MPFR breaks ties away, P3109 to the even
+    encoding; gfloat checks those.)"""
+    pytest.importorskip("gmpy2")
+    oracle = load_mpfr_oracle()
+    for p in range(2, k):
+        spec = oracle.Spec(k - p, p - 1, infinities=False, nan="fnuz")
+        x = oracle.structured_inputs(spec)
+        fmt = p3109_format(k, p, signed=True, extended=False)
+        want = oracle.mpfr_round(x, spec)
+        for mode, values in want.items():
+            assert_same(numprec.round(x, fmt, mode), values, x)
