@@ -58,7 +58,19 @@ _NOT_A_COMPONENT = "numprec_setting"
 def setting(default=dataclasses.MISSING, **kwargs):
     """A model field that is not a component (a grid size, an initial value):
     ``nz: int = setting(60)``.  Keyword arguments go to
-    :func:`dataclasses.field`."""
+    :func:`dataclasses.field`.
+
+    Parameters
+    ----------
+    default : object, optional
+        The field's default.
+    **kwargs
+        Passed to :func:`dataclasses.field`.
+
+    Returns
+    -------
+    dataclasses.Field
+        A field marked as a setting, so :func:`component_names` leaves it out."""
     metadata = {**kwargs.pop("metadata", {}), _NOT_A_COMPONENT: True}
     return dataclasses.field(default=default, metadata=metadata, **kwargs)
 
@@ -166,6 +178,18 @@ class Model:
         Without an active policy the component runs in plain numpy
         (double), unless its first argument is an emulated array, whose home
         policy is used.  ``name`` must be a component of this model.
+
+        Parameters
+        ----------
+        name : str
+            A name of :meth:`components`.
+        *args, **kwargs
+            Passed to the component.
+
+        Returns
+        -------
+        object
+            What the component returns.
         """
         if name not in self.components():
             raise ValueError(f"{name!r} is not a component of {type(self).__name__}; its "
@@ -257,7 +281,23 @@ class Model:
 
 def parameter_defaults(parameters: type) -> dict:
     """``{name: default}`` of a parameters dataclass (fields without a
-    default are left out)."""
+    default are left out).
+
+    Parameters
+    ----------
+    parameters : type
+        A dataclass type.
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> from numprec.cases.base import parameter_defaults
+    >>> from numprec.cases.lorenz import LorenzParameters
+    >>> parameter_defaults(LorenzParameters)["dt"]
+    0.01"""
     out = {}
     for f in dataclasses.fields(parameters):
         if f.default is not dataclasses.MISSING:

@@ -85,6 +85,14 @@ def derive_seed(*parts) -> int:
 def resolve_case(case):
     """The case object: a Case, a registered name, or ``"package.module:attr"``.
 
+    Parameters
+    ----------
+    case : numprec.cases.base.Case or str
+
+    Returns
+    -------
+    numprec.cases.base.Case
+
     Raises
     ------
     ValueError
@@ -115,7 +123,15 @@ def resolve_case(case):
 
 
 def case_name(case) -> str:
-    """The name recorded for ``case``: the string given, else ``case.name``."""
+    """The name recorded for ``case``: the string given, else ``case.name``.
+
+    Parameters
+    ----------
+    case : str or numprec.cases.base.Case
+
+    Returns
+    -------
+    str"""
     return case if isinstance(case, str) else str(getattr(case, "name", type(case).__name__))
 
 
@@ -223,7 +239,23 @@ class PolicyVariant:
                                 f"{type(value).__name__}")
 
     def policy(self, fmt, rounding="nearest_even", *, seed=0, random_bits=None):
-        """The :class:`numprec.emulate.Policy` of this variant for ``fmt``."""
+        """The :class:`numprec.emulate.Policy` of this variant for ``fmt``.
+
+        Parameters
+        ----------
+        fmt : str or numprec.Format
+            The experiment's format (what ``"{format}"`` stands for).
+        rounding : str
+            Rounding scheme.
+        seed : int
+            Key of stochastic rounding.
+        random_bits : int, optional
+            Random bits of stochastic rounding.
+
+        Returns
+        -------
+        numprec.emulate.Policy
+        """
         from numprec.emulate import Policy
 
         def fill(value):
@@ -486,7 +518,16 @@ class MemberStore:
         self.store = store
 
     def path(self, task: Task) -> Path:
-        """The member file of ``task`` (under ``<root>/members``)."""
+        """The member file of ``task`` (under ``<root>/members``).
+
+        Parameters
+        ----------
+        task : Task
+
+        Returns
+        -------
+        pathlib.Path
+        """
         return self.root / "members" / (task.key + io.STORES[self.store])
 
     def exists(self, task: Task) -> bool:
@@ -556,6 +597,18 @@ def dask_client(scheduler=None, workers=None):
 
     If the body raises (an error, KeyboardInterrupt), the workers of a local
     cluster are stopped at once rather than after their running tasks.
+
+    Parameters
+    ----------
+    scheduler : str, optional
+        Address of a running dask scheduler; None starts a LocalCluster.
+    workers : int, optional
+        Number of single-threaded worker processes of the LocalCluster
+        (default 2).
+
+    Yields
+    ------
+    distributed.Client
     """
     from distributed import Client, LocalCluster
 

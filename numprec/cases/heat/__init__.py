@@ -42,6 +42,20 @@ def simulate(params=None, policy=None, *, members: int = 1, ic_seed=0, progress=
     initial conditions); under stochastic rounding each gets its own random
     numbers.
 
+    Parameters
+    ----------
+    params : dict or HeatParameters, optional
+        Parameters (defaults for those not given).
+    policy : numprec.emulate.Policy, optional
+        None: double precision.
+    members : int
+        Number of columns, batched in one array dimension.
+    ic_seed : int
+        Passed to the model's ``initial_state`` (which draws nothing: the
+        column starts uniform) and recorded in the provenance.
+    progress : bool or tqdm-like
+        Show a progress bar.
+
     Returns
     -------
     xarray.Dataset

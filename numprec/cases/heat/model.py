@@ -72,6 +72,17 @@ class HeatModel(Model):
 
 
 def build(p: HeatParameters) -> HeatModel:
-    """The model of a :class:`HeatParameters`."""
+    """The model of a :class:`HeatParameters`.
+
+    Parameters
+    ----------
+    p : HeatParameters
+
+    Returns
+    -------
+    HeatModel
+        Surface and insulated-bottom boundaries, centred diffusion and
+        forward-Euler time stepping.
+    """
     return HeatModel(SurfaceAndInsulatedBottom(p.T_surface), CentredDiffusion(p.K),
                      ForwardEuler(bool(p.compensated)), T_initial=p.T_initial, nz=p.nz)

@@ -62,7 +62,24 @@ class LorenzModel(Model):
 
 
 def build(p: LorenzParameters) -> LorenzModel:
-    """The model of a :class:`LorenzParameters`."""
+    """The model of a :class:`LorenzParameters`.
+
+    Parameters
+    ----------
+    p : LorenzParameters
+
+    Returns
+    -------
+    LorenzModel
+        Lorenz-63 or Lorenz-96 tendencies (``p.system``) and RK4 time
+        stepping.
+
+    Examples
+    --------
+    >>> from numprec.cases.lorenz import LorenzParameters, build
+    >>> build(LorenzParameters()).components()
+    ('tendencies', 'time_stepping')
+    """
     if p.system == "l63":
         tendencies = Lorenz63(sigma=p.sigma, rho=p.rho, beta=p.beta)
     else:

@@ -185,6 +185,17 @@ def build_model(params: ShallowWaterParams | None = None, **overrides) -> Shallo
     ``viscosity``, ``time_stepping``) replace the component built from the
     parameters; ``forcing=None``, ``bottom_drag=None``, ``viscosity=None``
     leave that term out.
+
+    Parameters
+    ----------
+    params : ShallowWaterParams, optional
+        Default: ``ShallowWaterParams()``.
+    **overrides
+        Parameter fields or components, as above.
+
+    Returns
+    -------
+    ShallowWaterModel
     """
     names = {f.name for f in dataclasses.fields(ShallowWaterModel)}
     parts = {k: overrides.pop(k) for k in list(overrides) if k in names}
