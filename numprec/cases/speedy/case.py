@@ -105,17 +105,32 @@ class SpeedyParameters:
 
     @property
     def seconds_per_time_unit(self) -> float:
+        """Seconds per model time unit: the Earth's radius (in m, as seconds
+        of a unit speed) for ``time_unit="radius"``, else ``time_unit``."""
         return RADIUS if self.time_unit == "radius" else float(self.time_unit)
 
     @property
     def spd(self) -> int:
+        """Time steps per day: ``steps_per_day``, or the truncation's default."""
         return self.steps_per_day or default_steps_per_day(self.trunc)
 
     def steps(self, days) -> int:
+        """``days`` as a whole number of time steps.
+
+        Parameters
+        ----------
+        days : float
+
+        Returns
+        -------
+        int
+        """
         return int(round(days * self.spd))
 
     @property
     def every(self) -> int:
+        """The sampling interval ``output_hours`` in time steps (it must be a
+        whole number of them)."""
         every = self.output_hours * self.spd / 24.0
         if abs(every - round(every)) > 1e-9 or round(every) < 1:
             raise ValueError(f"output_hours={self.output_hours} is not a whole number of the "

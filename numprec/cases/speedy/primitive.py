@@ -65,6 +65,19 @@ class SpeedyState(NamedTuple):
 
     @classmethod
     def from_pair(cls, previous, current):
+        """The state of two leapfrog levels given as dicts (the inverse of
+        :meth:`pair`).
+
+        Parameters
+        ----------
+        previous, current : dict
+            ``{name: spectral array}`` of the prognostic variables (vor,
+            div, tem, lnps) at the previous and the current time level.
+
+        Returns
+        -------
+        SpeedyState
+        """
         return cls(*(previous[k] for k in PROGNOSTIC), *(current[k] for k in PROGNOSTIC))
 
     def pair(self):
@@ -343,6 +356,7 @@ class PrimitiveEquationModel(Model):
 
     @property
     def levels(self) -> SigmaLevels:
+        """The vertical sigma levels (those of the grid dynamics)."""
         return self.grid_dynamics.levels
 
     def under(self, policy):
@@ -512,6 +526,19 @@ class PrimitiveEquationModel(Model):
             return {name: previous[name] + tends[name] * step for name in PROGNOSTIC}
 
     def start(self, state):
+        """The two leapfrog levels from one state: a forward half step, then
+        a centred step (see the time stepping's ``start``).
+
+        Parameters
+        ----------
+        state : dict
+            ``{name: spectral array}`` of the prognostic variables.
+
+        Returns
+        -------
+        tuple of dict
+            ``(previous, current)``.
+        """
         return self.timestepping.start(self.advance, state)
 
     def step(self, state):
