@@ -99,7 +99,16 @@ class BitInformation:
 
     def plot(self, ax=None):
         """Bar chart of the information per bit (matplotlib), sign | exponent
-        | mantissa shaded; returns the axes."""
+        | mantissa shaded; returns the axes.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw (default: a new figure).
+
+        Returns
+        -------
+        matplotlib.axes.Axes"""
         import matplotlib.pyplot as plt
         if ax is None:
             _, ax = plt.subplots(figsize=(8, 3))
@@ -122,6 +131,18 @@ def free_entropy(pairs: int, confidence: float = 0.99) -> float:
     The binomial (normal approximation) bound of Klöwer et al. (2021):
     ``p = 1/2 + z / (2 sqrt(pairs))`` with ``z`` the ``(1 + confidence) / 2``
     quantile of the standard normal, and ``1 - H(p)`` in bits.
+
+    Parameters
+    ----------
+    pairs : int
+        Number of (value, neighbour) pairs the information was estimated on.
+    confidence : float
+        Confidence level of the bound, in (0, 1).
+
+    Returns
+    -------
+    float
+        Bits of information below which a bit's information is noise.
     """
     if not (isinstance(pairs, (int, np.integer)) and pairs > 0):
         raise ValueError(f"pairs must be a positive integer, got {pairs!r}")

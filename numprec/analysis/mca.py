@@ -29,7 +29,24 @@ __all__ = ["mca_format", "mca_run", "mca_samples"]
 
 def mca_format(precision: int, exponent_bits: int = 11) -> FloatFormat:
     """The virtual-precision format: ``precision`` significand bits
-    (implicit bit included), ``exponent_bits`` of exponent."""
+    (implicit bit included), ``exponent_bits`` of exponent.
+
+    Parameters
+    ----------
+    precision : int
+        Significand bits including the implicit one (``mantissa_bits + 1``).
+    exponent_bits : int
+        Exponent bits (default: float64's 11).
+
+    Returns
+    -------
+    numprec.FloatFormat
+
+    Examples
+    --------
+    >>> from numprec.analysis import mca_format
+    >>> mca_format(24).mantissa_bits
+    23"""
     if not isinstance(precision, (int, np.integer)) or isinstance(precision, bool) \
             or not 2 <= precision <= 53:
         raise ValueError(f"precision must be an integer in [2, 53] (significand bits "
