@@ -253,6 +253,21 @@ def test_stochastic_variants_agree_with_all_random_bits():
         assert_same(numprec.round(x, "binary8p4se", mode, seed=9), want, x)
 
 
+@pytest.mark.parametrize("name", ["binary8p1se", "binary8p1ue", "binary6p1sf"])
+def test_precision_1_ties_under_an_emulation_policy(name):
+    """The fused kernels' fast path breaks P = 1 ties to the even encoding
+    too: sums of neighbours are exact in float64, so one rounding of the
+    exact sum (gfloat) is the answer."""
+    from numprec import emulate
+    fi = gfloat_info(int(name[6]), 1, name[9] == "s", name[10] == "e")
+    values = decode_ndarray(fi, all_codes(fi.k).astype(np.int64))
+    pos = np.unique(values[np.isfinite(values) & (values > 0)])
+    a, b = np.repeat(pos, 3)[:-3], np.concatenate([pos[:-1], pos[:-1] / 2, pos[1:]])
+    with emulate.Policy(name, rounding="nearest_even") as pol:
+        got = emulate.to_numpy(pol.store(a) + pol.store(b))
+    assert_same(got, round_ndarray(fi, a + b, RoundMode.TiesToEven), a + b)
+
+
 @pytest.mark.xfail(strict=True, reason="the fused/reduction/matmul kernels of numprec.emulate "
                    "draw random numbers only for 'stochastic'/'stochastic_uniform' and take "
                    "round_normal's fast path, which lacks the P3109 variants")
