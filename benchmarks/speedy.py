@@ -6,7 +6,8 @@ Double: 2 model days after the start-up, T21 and T30, 1 and 5 members.
 Emulated (e11m10, RN and SR, float64 containers, numprec's rounded FFT):
 a few leapfrog steps, scaled to a model day (steps per day x time per step).
 The emulated/double ratio is formed in the same run.  --profile prints
-where the time of one emulated step goes (cProfile, top functions).
+where the time of a double model day and of one emulated step goes at the
+last truncation (cProfile, top functions).
 """
 from __future__ import annotations
 
@@ -69,13 +70,16 @@ def main(argv=None):
     if args.profile:
         import cProfile
         import pstats
-        model, pair = model_and_state(args.truncations[0], 1)
-        pol = Policy("e11m10", seed=1)
-        prof = cProfile.Profile()
-        prof.enable()
-        per_step(model, pair, 1, pol)
-        prof.disable()
-        pstats.Stats(prof).sort_stats("tottime").print_stats(12)
+        trunc = args.truncations[-1]
+        model, pair = model_and_state(trunc, 1)
+        for label, policy, steps in (("double, one model day", None, default_steps_per_day(trunc)),
+                                     ("e11m10 RN, one step", Policy("e11m10", seed=1), 1)):
+            print(f"\nT{trunc}, 1 member, {label}:")
+            prof = cProfile.Profile()
+            prof.enable()
+            per_step(model, pair, steps, policy)
+            prof.disable()
+            pstats.Stats(prof).sort_stats("tottime").print_stats(12)
 
 
 if __name__ == "__main__":
