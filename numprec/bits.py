@@ -8,8 +8,10 @@ bit independently with probability ``p`` from numprec's counter-based
 random numbers — to study resilience (as the ``chop``/CPFloat/pychop
 bit-flip options do).
 
-Layouts
--------
+Notes
+-----
+The bit layouts:
+
 :class:`~numprec.FloatFormat`
     ``sign | exponent field | mantissa field`` (no sign bit for unsigned
     formats).  A normal value ``(1 + f / 2**m) 2**(E)`` has field
@@ -45,7 +47,23 @@ __all__ = ["encode", "decode", "flip_bits", "storage_dtype"]
 
 
 def storage_dtype(bits: int) -> np.dtype:
-    """The smallest unsigned numpy integer type with at least ``bits`` bits."""
+    """The smallest unsigned numpy integer type with at least ``bits`` bits.
+
+    Parameters
+    ----------
+    bits : int
+        Width of a format's bit pattern (at most 64).
+
+    Returns
+    -------
+    numpy.dtype
+
+    Examples
+    --------
+    >>> from numprec.bits import storage_dtype
+    >>> storage_dtype(6), storage_dtype(16)
+    (dtype('uint8'), dtype('uint16'))
+    """
     for dt in (np.uint8, np.uint16, np.uint32, np.uint64):
         if bits <= np.dtype(dt).itemsize * 8:
             return np.dtype(dt)
