@@ -166,11 +166,21 @@ cdef inline uint64_t round_bits(uint64_t bits, const FloatSpec sp, const ModeMas
 
 cdef inline uint64_t round_bits_at(uint64_t bits, const FloatSpec sp, const ModeMasks mm,
                                    uint64_t rnd, int rbits, bint deep) noexcept nogil:
+    """Round the float64 with bit pattern ``bits`` to the format ``sp``
+    (:c:func:`round_bits_core` without the P3109 stochastic variants)."""
+    return round_bits_core(bits, sp, mm, rnd, rbits, deep, 0)
+
+
+cdef inline uint64_t round_bits_core(uint64_t bits, const FloatSpec sp, const ModeMasks mm,
+                                     uint64_t rnd, int rbits, bint deep,
+                                     bint variants) noexcept nogil:
     """Round the float64 with bit pattern ``bits`` to the format ``sp``.
 
     ``deep`` must be ``sp.deep``; loops pass it as a constant so that the
     extra work for formats reaching below float64's normal range is
-    compiled out of the loops of every other format.
+    compiled out of the loops of every other format.  ``variants`` (also a
+    constant) compiles in the P3109 stochastic variants
+    (MODE_STOCHASTIC_EVEN/ODD/FAST); only loops for those modes pass 1.
 
     ``mm`` is the rounding mode (see :c:func:`mode_masks`), ``rnd`` 64 random
     bits (used by the stochastic modes only) and ``rbits`` (1..64) how many of
@@ -223,15 +233,19 @@ cdef inline uint64_t round_bits_at(uint64_t bits, const FloatSpec sp, const Mode
     cdef uint64_t trunc = (mm.trunc_pos & ~negm) | (mm.trunc_neg & negm)
     # P3109 variants: round the remainder at bit t = s - rb first (the bits
     # left below t cannot carry past the mask: ulp is a multiple of 2**t).
-    cdef uint64_t half_t = (sp.one << (s - rb)) >> 1
-    cdef uint64_t mask_t = (sp.one << (s - rb)) - 1
-    cdef uint64_t lsb_t = (a >> (s - rb)) & 1
-    cdef uint64_t sr_var = ((mm.sre & ((half_t - 1 + lsb_t) & mask_t))
-                            | (mm.sro & ((half_t - lsb_t) & mask_t)) | (mm.srf & half_t))
+    cdef uint64_t half_t, mask_t, lsb_t
+    cdef uint64_t sr_var = 0
+    cdef uint64_t sr_any = mm.sr
+    if variants:
+        half_t = (sp.one << (s - rb)) >> 1
+        mask_t = (sp.one << (s - rb)) - 1
+        lsb_t = (a >> (s - rb)) & 1
+        sr_var = ((mm.sre & ((half_t - 1 + lsb_t) & mask_t))
+                  | (mm.sro & ((half_t - lsb_t) & mask_t)) | (mm.srf & half_t))
+        sr_any = mm.sr | mm.sre | mm.sro | mm.srf
 
     cdef uint64_t inc = ((mm.rne & (half - 1 + lsb)) | (mm.rna & half) | (away & mask)
-                         | ((mm.sr | mm.sre | mm.sro | mm.srf) & sr_inc) | sr_var
-                         | (mm.sru & coin & mask)) & mask
+                         | (sr_any & sr_inc) | sr_var | (mm.sru & coin & mask)) & mask
     cdef uint64_t r = (a + inc) & ~mask
     cdef uint64_t jam = mm.odd & (ONES if low != 0 else 0) & (lsb - 1)
     r = r + (jam & ulp)     # bit s of r is 0 here unless code_ties made lsb 0 for odd E
@@ -248,15 +262,17 @@ cdef inline uint64_t round_bits_at(uint64_t bits, const FloatSpec sp, const Mode
     cdef uint64_t q = ((sig << kl) >> k) | (1 if (sig & ((sp.one << k) - 1)) != 0 else 0)
     cdef int64_t rbt = rbits if rbits < 53 else 53
     cdef uint64_t full_t = ((<uint64_t>1) << 53) - 1
-    cdef uint64_t half_tt = ((<uint64_t>1) << (53 - rbt)) >> 1
-    cdef uint64_t mask_tt = ((<uint64_t>1) << (53 - rbt)) - 1
-    cdef uint64_t lsb_tt = (q >> (53 - rbt)) & 1
+    cdef uint64_t half_tt, mask_tt, lsb_tt
+    cdef uint64_t sr_var_t = 0
+    if variants:
+        half_tt = ((<uint64_t>1) << (53 - rbt)) >> 1
+        mask_tt = ((<uint64_t>1) << (53 - rbt)) - 1
+        lsb_tt = (q >> (53 - rbt)) & 1
+        sr_var_t = ((mm.sre & ((half_tt - 1 + lsb_tt) & mask_tt))
+                    | (mm.sro & ((half_tt - lsb_tt) & mask_tt)) | (mm.srf & half_tt))
     cdef uint64_t inc_t = ((mm.rne & (full_t >> 1)) | (mm.rna & ((<uint64_t>1) << 52))
                            | ((away | mm.odd | (mm.sru & coin)) & full_t)
-                           | ((mm.sr | mm.sre | mm.sro | mm.srf)
-                              & (((rnd >> (63 - rbt)) >> 1) << (53 - rbt)))
-                           | (mm.sre & ((half_tt - 1 + lsb_tt) & mask_tt))
-                           | (mm.sro & ((half_tt - lsb_tt) & mask_tt)) | (mm.srf & half_tt))
+                           | (sr_any & (((rnd >> (63 - rbt)) >> 1) << (53 - rbt))) | sr_var_t)
     cdef uint64_t r_tiny = sp.tiny_bits & (<uint64_t>0 - ((q + inc_t) >> 53))
     r = r_tiny if a < sp.tiny_bits else r
 

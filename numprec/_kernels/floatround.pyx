@@ -14,6 +14,7 @@ from cython.parallel cimport prange
 
 from numprec._kernels.floatcore cimport (
     FloatSpec, ModeMasks, FastParams, mode_masks, fast_params, round_bits_at, round_normal,
+    round_bits_core,
     counter_random, stream_key, SIGN_BIT, mode_draws_random, mode_has_variant_step,
 )
 
@@ -66,8 +67,19 @@ cdef void _general(const uint64_t* x, uint64_t* out, Py_ssize_t n, FloatSpec sp,
                    ModeMasks mm, uint64_t key, uint64_t offset, int rbits,
                    bint rnd_on) noexcept nogil:
     # Four loops, so that the mode's random numbers and the deep-format work
-    # (floatcore.round_bits_at) are compiled in only where needed.
+    # (floatcore.round_bits_at) are compiled in only where needed; two more
+    # for the P3109 stochastic variants, which always draw random numbers.
     cdef Py_ssize_t i
+    if (mm.sre | mm.sro | mm.srf) != 0:
+        if sp.deep:
+            for i in range(n):
+                out[i] = round_bits_core(x[i], sp, mm, counter_random(key, offset + <uint64_t>i),
+                                         rbits, 1, 1)
+        else:
+            for i in range(n):
+                out[i] = round_bits_core(x[i], sp, mm, counter_random(key, offset + <uint64_t>i),
+                                         rbits, 0, 1)
+        return
     if sp.deep:
         if rnd_on:
             for i in range(n):
