@@ -154,6 +154,26 @@ def test_bad_parameters_are_named():
         p3109_format(8, 3, saturation="saturate")
 
 
+def test_single_nan_layout_arguments_are_checked():
+    with pytest.raises(ValueError, match="infinities=True needs nan='ieee' or 'single'"):
+        numprec.FloatFormat(5, 2, nan="fnuz")
+    with pytest.raises(ValueError, match="zero=True"):
+        numprec.FloatFormat(5, 0, nan="single", zero=False, subnormals=False)
+    with pytest.raises(ValueError, match="sat_propagate"):
+        numprec.FloatFormat(3, 2, infinities=False, nan="none", overflow="sat_propagate")
+    with pytest.raises(ValueError, match="overflow must be one of"):
+        numprec.FloatFormat(5, 2, overflow="SatFinite")
+
+
+def test_new_overflow_policies_on_an_ieee_format():
+    """sat_finite: inf inputs saturate too; sat_propagate: they stay inf."""
+    x = np.array([1e6, -np.inf, np.inf, np.nan])
+    fin = numprec.FloatFormat(5, 10, overflow="sat_finite")
+    prop = numprec.FloatFormat(5, 10, overflow="sat_propagate")
+    assert_same(numprec.round(x, fin), np.array([65504.0, -65504.0, 65504.0, np.nan]), x)
+    assert_same(numprec.round(x, prop), np.array([65504.0, -np.inf, np.inf, np.nan]), x)
+
+
 # -------------------------------------------------------------- rounding
 @pytest.mark.parametrize("layout", LAYOUTS, ids=layout_id)
 def test_rounding_equals_gfloat(layout):
