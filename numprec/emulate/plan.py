@@ -23,6 +23,9 @@ from numprec._kernels import fused as _fk
 from numprec.formats.float_format import FloatFormat
 from numprec.emulate.rounder import Rounder, nearest_even
 
+#: Rounding schemes numprec.round has but the emulation kernels do not: a
+#: policy refuses them rather than rounding them wrongly.
+KERNEL_ONLY_SCHEMES = frozenset({"stochastic_even", "stochastic_odd", "stochastic_fast"})
 #: Ufuncs whose float results are always values of a signed float format
 #: holding their operands: they need no rounding (and take no stream).
 EXACT_UFUNCS = frozenset({np.negative, np.positive, np.absolute, np.fabs, np.maximum,
@@ -123,6 +126,12 @@ class Plan:
     cache: dict = field(init=False)
 
     def __post_init__(self):
+        if self.rounding.name in KERNEL_ONLY_SCHEMES:
+            raise ValueError(
+                f"rounding {self.rounding.name!r} (a P3109 stochastic-rounding variant) is "
+                "implemented in numprec.round only; the emulation kernels (fused operations, "
+                "reductions, matrix products) do not have it yet: use 'stochastic' (with "
+                "random_bits=) under a Policy")
         put = object.__setattr__
         rc = Rounder(self.compute, self.rounding, self.random_bits, reference=self.reference)
         put(self, "round_compute", rc)
