@@ -56,7 +56,11 @@ def test_posit8_modes_against_oracle(mode):
 def test_no_rounding_mode_gives_zero_or_nar_for_finite_nonzero_input():
     x = np.array([1e-300, -1e-300, 5e-324, 1e300, -1e300])
     for mode in numprec.list_roundings():
-        got = numprec.round(x, "posit8", mode, seed=0)
+        try:
+            got = numprec.round(x, "posit8", mode, seed=0)
+        except ValueError as err:          # schemes posits do not have are refused by name
+            assert f"do not implement {mode!r}" in str(err)
+            continue
         assert np.all(np.isfinite(got)) and np.all(got != 0), mode
 
 
