@@ -20,10 +20,11 @@ The public API (see docs/ and shared design notes):
 """
 from numprec.formats import (
     BlockFormat, FixedFormat, FloatFormat, Format, IntFormat, check_choice, check_int,
+    p3109_format,
 )
 from numprec.registry import (
     ArithmeticEntry, CaseEntry, DuplicateNameError, FormatEntry, PluginWarning,
-    UnknownNameError, from_config, get_arithmetic, get_case, get_format, hookimpl,
+    UnknownNameError, from_config, get_arithmetic, get_case, get_format, get_rounding, hookimpl,
     list_arithmetics, list_cases, list_formats, list_roundings, plugin_errors, reload_plugins,
 )
 from numprec.rounding import (
@@ -51,7 +52,7 @@ def __getattr__(name):
 
 
 __all__ = [
-    "round", "get_format", "list_formats", "list_roundings", "list_arithmetics",
+    "round", "get_format", "get_rounding", "p3109_format", "list_formats", "list_roundings", "list_arithmetics",
     "get_arithmetic", "FloatFormat", "FixedFormat", "IntFormat", "Format", "BlockFormat",
     "from_config", "check_int", "check_choice", "RoundingScheme", "RandomKey", "FormatEntry", "ArithmeticEntry", "CaseEntry",
     "get_case", "list_cases", "hookimpl",
