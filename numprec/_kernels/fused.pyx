@@ -51,6 +51,8 @@ from numprec._kernels.floatcore cimport (
     MODE_NEAREST_EVEN, MODE_STOCHASTIC, MODE_STOCHASTIC_UNIFORM,
 )
 from numprec._kernels.floatround cimport Spec
+from numprec._kernels.roundodd cimport (odd_sums, odd_products, odd_sum, odd_product,
+                                        odd_quotient, odd_sqrt, c_sqrt)
 
 import numpy as np
 
@@ -89,6 +91,13 @@ cpdef enum:
     OP_MULTIPLY = 2
     OP_DIVIDE = 3
     OP_SQUARE = 4      # unary: x * x
+    OP_SQRT = 5        # unary; only in exact_op (the fused path leaves it to numpy)
+
+cpdef enum:
+    # How an operation is computed before its one rounding (op_kind).
+    KIND_CONTAINER = 0   # the container's IEEE operation (float64 or float32)
+    KIND_DOUBLE = 1      # in float64 (float32 containers; exact or harmless there)
+    KIND_ODD = 2         # in float64, rounded to odd at 53 bits (roundodd.pxd)
 
 cdef enum:
     # where the operands are: array-array, array-scalar, scalar-array
@@ -107,6 +116,7 @@ ctypedef struct Job:
     int lay              # LAY_*
     int mode             # rounding mode code
     int rbits
+    int kind             # KIND_* of the operation (see op_kind)
     bint f64, fast, rnd_on
     uint64_t lo, span, key
     uint64_t base        # random counter of element 0 (of a row: see _run_rows)
@@ -126,6 +136,7 @@ cdef object _ufunc_type = np.ufunc
 cdef object _empty = np.empty
 cdef object _f64 = np.dtype(np.float64)
 cdef object _f32 = np.dtype(np.float32)
+cdef object _sqrt = np.sqrt
 
 
 # ------------------------------------------------- compile-time parameters
@@ -267,6 +278,113 @@ cdef bint _fast(const real* a, const real* b, real* out, Py_ssize_t n, const Job
     elif jb.op == OP_MULTIPLY:
         return _fast_op(a, b, out, n, <OpMul*>NULL, jb, offset)
     return _fast_op(a, b, out, n, <OpDiv*>NULL, jb, offset)
+
+
+# ------------------------------------------- exactly rounded operations
+cdef inline int _op_kind(int op, long m, int mode, bint f64) noexcept nogil:
+    """KIND_* for operation ``op`` rounded with ``mode`` to a format of ``m``
+    fraction bits in a float64 (``f64``) or float32 container.
+
+    The container's operation rounds to nearest first; the one rounding to
+    the format then gives the correctly rounded exact result only where that
+    first rounding cannot matter.  Elsewhere the operation is computed in
+    float64 (exact for products of float32 values; harmless for the others
+    where float64 has >= 2p + 2 bits) or as its 53-bit round-to-odd value
+    (roundodd.odd_sums / odd_products: directed modes, round-to-odd, and
+    round-to-nearest of p > 25).  Stochastic rounding keeps the container's
+    result (its documented approximation)."""
+    cdef bint odd
+    if op == OP_ADD or op == OP_SUBTRACT:
+        odd = odd_sums(mode, m)
+    else:
+        odd = odd_products(mode, m)
+    if odd:
+        return KIND_ODD
+    if f64 or mode == MODE_STOCHASTIC or mode == MODE_STOCHASTIC_UNIFORM:
+        return KIND_CONTAINER
+    # float32: round-to-nearest is harmless for p <= 11 (24 >= 2p + 2)
+    if mode <= 1 and m <= 10:
+        return KIND_CONTAINER
+    return KIND_DOUBLE
+
+
+cdef void _compute_exact(const real* a, const real* b, uint64_t* out, Py_ssize_t n,
+                         int op, int kind) noexcept nogil:
+    """out[i] = float64 bits of (a[i] op b[i]) computed in float64 (the
+    operands widened exactly), as its round-to-odd value if ``kind`` is
+    KIND_ODD (``b`` unused for OP_SQRT)."""
+    cdef Py_ssize_t i
+    cdef double x, y, c
+    for i in range(n):
+        x = a[i]
+        y = b[i] if op != OP_SQRT else 0.0
+        if kind == KIND_ODD:
+            if op == OP_ADD:
+                c = odd_sum(x, y)
+            elif op == OP_SUBTRACT:
+                c = odd_sum(x, -y)
+            elif op == OP_MULTIPLY:
+                c = odd_product(x, y)
+            elif op == OP_DIVIDE:
+                c = odd_quotient(x, y)
+            else:
+                c = odd_sqrt(x)
+        else:
+            if op == OP_ADD:
+                c = x + y
+            elif op == OP_SUBTRACT:
+                c = x - y
+            elif op == OP_MULTIPLY:
+                c = x * y
+            elif op == OP_DIVIDE:
+                c = x / y
+            else:
+                c = c_sqrt(x)
+        memcpy(&out[i], &c, 8)
+
+
+def op_kind(int op, Spec spec, int mode, bint f64):
+    """How the operation ``op`` (OP_*) rounded with ``mode`` to ``spec``
+    is computed before its rounding: KIND_CONTAINER (the container's IEEE
+    operation), KIND_DOUBLE or KIND_ODD (see :func:`exact_op`)."""
+    return _op_kind(op, spec.spec.m, mode, f64)
+
+
+def exact_op(int op, const double[::1] a, const double[::1] b, double[::1] out, int kind):
+    """``out = a op b`` (``sqrt(a)`` for OP_SQRT; ``b`` then ignored) in
+    float64, as the 53-bit round-to-odd value when ``kind`` is KIND_ODD:
+    rounding ``out`` to the format in the mode :func:`op_kind` was asked
+    about gives the correctly rounded exact result.  For the engine's
+    unfused path (broadcast operands, ``out=``, the debug reference)."""
+    cdef Py_ssize_t n = a.shape[0]
+    if out.shape[0] != n or (op != OP_SQRT and b.shape[0] != n):
+        raise ValueError("a, b and out must have the same length")
+    if op < OP_ADD or op > OP_SQRT or op == OP_SQUARE:
+        raise ValueError(f"op must be OP_ADD .. OP_DIVIDE or OP_SQRT, got {op}")
+    if n == 0:
+        return
+    cdef const double* pb = &a[0] if op == OP_SQRT else &b[0]
+    with nogil:
+        _compute_exact(&a[0], pb, <uint64_t*>(&out[0]), n, op, kind)
+
+
+def exact_result(int op, raw, int kind):
+    """:func:`exact_op` of the operands ``raw`` (one for OP_SQRT, else two:
+    float ndarrays or Python floats, broadcast as numpy does) as a new
+    float64 array; None if an operand is something else (booleans,
+    integers: numpy's type rules then apply)."""
+    for x in raw:
+        if not (isinstance(x, (float, np.floating))
+                or (isinstance(x, _ndarray) and x.dtype.kind == "f" and x.itemsize <= 8)):
+            return None
+    operands = list(raw) * 2 if len(raw) == 1 else list(raw)
+    a, b = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in operands))
+    shape = a.shape
+    a = np.ascontiguousarray(a).reshape(-1)
+    b = np.ascontiguousarray(b).reshape(-1)
+    out = np.empty(a.size)
+    exact_op(op, a, b, out, kind)
+    return out.reshape(shape)
 
 
 # ---------------------------------------------------------- the general pass
@@ -478,26 +596,32 @@ cdef int _run(const Job* jb, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
         if jb.f64:
             pa64 = a64 + start if jb.lay != LAY_SA else sbuf64
             pb64 = b64 + start if jb.lay != LAY_AS else sbuf64
-            if jb.fast and not general:
+            if jb.fast and not general and jb.kind == KIND_CONTAINER:
                 general = _fast(pa64, pb64, o64 + start, m, jb, jb.base + <uint64_t>start)
                 if not general:
                     start = stop
                     continue
             if pa64 != pb64 and _two_nans64(pa64, pb64, m):
                 return NEED_NUMPY
-            _compute(pa64, pb64, <uint64_t*>(o64 + start), m, jb.op)
+            if jb.kind == KIND_CONTAINER:
+                _compute(pa64, pb64, <uint64_t*>(o64 + start), m, jb.op)
+            else:
+                _compute_exact(pa64, pb64, <uint64_t*>(o64 + start), m, jb.op, jb.kind)
             general = _round_block(<uint64_t*>(o64 + start), m, jb, jb.base + <uint64_t>start)
         else:
             pa32 = a32 + start if jb.lay != LAY_SA else sbuf32
             pb32 = b32 + start if jb.lay != LAY_AS else sbuf32
-            if jb.fast and not general:
+            if jb.fast and not general and jb.kind == KIND_CONTAINER:
                 general = _fast(pa32, pb32, o32 + start, m, jb, jb.base + <uint64_t>start)
                 if not general:
                     start = stop
                     continue
             if pa32 != pb32 and _two_nans32(pa32, pb32, m):
                 return NEED_NUMPY
-            _compute(pa32, pb32, buf, m, jb.op)
+            if jb.kind == KIND_CONTAINER:
+                _compute(pa32, pb32, buf, m, jb.op)
+            else:
+                _compute_exact(pa32, pb32, buf, m, jb.op, jb.kind)
             general = _round_block(buf, m, jb, jb.base + <uint64_t>start)
             # float64 -> float32 is exact: the format's values fit float32.
             for i in range(m):
@@ -748,6 +872,7 @@ cdef class Fused:
     cdef object dtype
     # set by bind(): what apply() needs to read and make emulated arrays
     cdef object plan, compute, array_type, scalars, ops, exact, kinds
+    cdef int sqrt_kind      # op_kind of OP_SQRT (numpy's sqrt is not fused)
 
     def __init__(self, Spec spec, int mode, int rbits, bint stochastic, uint64_t seed,
                  StreamCounter counter not None, dtype):
@@ -762,6 +887,7 @@ cdef class Fused:
         self.seed = seed
         self.counter = counter
         self.dtype = _f64 if self.job.f64 else _f32
+        self.sqrt_kind = _op_kind(OP_SQRT, self.job.sp.m, mode, self.job.f64)
 
     cdef inline uint64_t _key(self, uint64_t stream):
         return stream_key(self.seed, stream) if self.job.rnd_on else 0
@@ -825,7 +951,18 @@ cdef class Fused:
             elif nin == 1:
                 res = self._binary(kind, raw[0], None, ufunc)
         if res is None:
-            res = ufunc(*raw)
+            # not fused (broadcasting, other ufuncs): numpy's result rounded,
+            # unless the operation must be computed so that its rounding is
+            # that of the exact result (op_kind)
+            if kind >= 0:
+                xk = _op_kind(OP_MULTIPLY if kind == OP_SQUARE else kind, self.job.sp.m,
+                              self.job.mode, self.job.f64)
+                if xk != KIND_CONTAINER:
+                    res = exact_result(OP_MULTIPLY if kind == OP_SQUARE else kind, raw, xk)
+            elif self.sqrt_kind != KIND_CONTAINER and ufunc is _sqrt and nin == 1:
+                res = exact_result(OP_SQRT, raw, self.sqrt_kind)
+            if res is None:
+                res = ufunc(*raw)
             if not self._round_into(res, 0, True):
                 return (res,)
         o = _object_new(self.array_type)     # EmulatedArray.__new__ is Python: skip it
@@ -893,6 +1030,7 @@ cdef class Fused:
         if op < OP_ADD or op > OP_SQUARE:
             raise ValueError(f"op must be an operation code 0..{OP_SQUARE}, got {op}")
         jb.op = op
+        jb.kind = _op_kind(OP_MULTIPLY if op == OP_SQUARE else op, jb.sp.m, jb.mode, jb.f64)
         try:
             ka = _get_rows(a, &va, self.dtype)
             if b is None:
@@ -986,7 +1124,13 @@ cdef class Fused:
             if flags & NEED_NUMPY:
                 # numpy computes (and reports exceptions); we round.
                 res = ufunc(a) if b is None else ufunc(a, b)
-                if not self._round_into(res, stream, False):
+                if jb.kind != KIND_CONTAINER:
+                    # numpy's NaNs, the exactly rounded values elsewhere
+                    ex = exact_result(jb.op, [a, a] if b is None else [a, b], jb.kind)
+                    nan = np.isnan(res)
+                    ex[nan] = res[nan]
+                    res = self._round_f64(ex, stream).astype(self.dtype)
+                elif not self._round_into(res, stream, False):
                     raise RuntimeError(f"numpy's {ufunc} result is not a C-contiguous "
                                        f"{self.dtype} array")
             elif flags:
@@ -1010,6 +1154,28 @@ cdef class Fused:
         if not self._round_into(res, 0, True):
             return None
         return res
+
+    cdef object _round_f64(self, object x, uint64_t stream):
+        """Round the C-contiguous float64 array ``x`` in place with
+        ``stream`` (whatever the container dtype) and return it."""
+        cdef Py_buffer vo
+        cdef Job jb = self.job
+        cdef Py_ssize_t n
+        cdef int nthreads = 1
+        if not _get(x, &vo, _f64):
+            raise TypeError("expected a C-contiguous float64 array")
+        try:
+            jb.f64 = True
+            jb.out = <char*> vo.buf
+            n = vo.len // vo.itemsize
+            if n >= PARALLEL_MIN_SIZE:
+                nthreads = get_num_threads()
+            jb.key = self._key(stream)
+            with nogil:
+                _round_threads(&jb, n, nthreads)
+        finally:
+            PyBuffer_Release(&vo)
+        return x
 
     cdef bint _round_into(self, object res, uint64_t stream, bint take) except -1:
         """Round ``res`` in place with ``stream`` (with the next stream of

@@ -31,6 +31,9 @@ from numprec.emulate.context import active_policy
 from numprec.emulate.errors import EmulationLeakWarning
 from numprec.emulate.plan import EXACT_UFUNCS, FUSED_UFUNCS, contains  # noqa: F401 (re-exported)
 from numprec.emulate import reductions as red
+from numprec._kernels.fused import (KIND_CONTAINER, OP_ADD, OP_DIVIDE, OP_MULTIPLY, OP_SQRT,
+                                    OP_SUBTRACT, op_kind)
+from numprec._kernels.fused import exact_result as fused_exact_result
 
 #: Reductions/accumulations that only select values (no rounding needed).
 SELECTING_REDUCTIONS = frozenset({np.maximum, np.minimum, np.fmax, np.fmin})
@@ -176,6 +179,36 @@ def finish(pol, home, res, target=None, exact=False):
     return plan.wrap(res, plan.compute, home)
 
 
+# ------------------------------------------------- exactly rounded results
+#: ufuncs whose result must be the exact result rounded once (docs/emulate.md,
+#: "Exactness of the emulation"), with their kernel operation codes.
+EXACT_RESULT_OPS = {np.add: OP_ADD, np.subtract: OP_SUBTRACT, np.multiply: OP_MULTIPLY,
+                    np.divide: OP_DIVIDE, np.square: OP_MULTIPLY, np.sqrt: OP_SQRT}
+
+
+def exact_result(plan, ufunc, raw):
+    """``ufunc(*raw)`` (numpy broadcasting) as a float64 array whose one
+    rounding to the compute format is the correctly rounded exact result,
+    or None where numpy's result in the container dtype already is (and for
+    other ufuncs, formats without a kernel, non-float operands).
+
+    Needed for the directed modes and round-to-odd (the float64 sum of two
+    values far apart in exponent has lost the information they need), for
+    round-to-nearest of formats with more than 25 bits, and in float32
+    containers (:func:`numprec._kernels.fused.op_kind`)."""
+    op = EXACT_RESULT_OPS.get(ufunc)
+    rc = plan.round_compute
+    if op is None or rc.kernel is None:
+        return None
+    kinds = plan.cache.setdefault("op_kind", {})
+    kind = kinds.get(op)
+    if kind is None:
+        kind = kinds[op] = op_kind(op, rc.kernel, rc.mode, plan.dtype == np.float64)
+    if kind == KIND_CONTAINER:
+        return None
+    return fused_exact_result(op, raw, kind)
+
+
 # ----------------------------------------------------------------- ufuncs
 def call(pol, home, ufunc, inputs, out, kwargs):
     """``ufunc(*inputs, out=out, **kwargs)`` rounded by ``pol``."""
@@ -211,11 +244,17 @@ def call(pol, home, ufunc, inputs, out, kwargs):
         if (type(target) is E and target._format is plan.compute
                 and target._data.dtype == plan.dtype and target._data.flags.c_contiguous):
             data = target._data
+            res = None if kwargs else exact_result(plan, ufunc, raw)
+            if res is not None:
+                data[...] = plan.round_result(res)
+                return target
             ufunc(*raw, out=data, **kwargs)
             if not exact and data.dtype.kind == "f":
                 plan.round_result(data)          # in place: data is C-contiguous
             return target
-    res = ufunc(*raw, **kwargs)
+    res = None if kwargs else exact_result(plan, ufunc, raw)
+    if res is None:
+        res = ufunc(*raw, **kwargs)
     if ufunc.nout == 1:
         return finish(pol, home, res, out[0] if out else None, exact)
     targets = out if out is not None else (None,) * ufunc.nout
@@ -232,7 +271,9 @@ def outer(pol, home, ufunc, inputs, out, kwargs):
     if plan.arithmetic is not None and ufunc is np.multiply and not kwargs:
         res = plan.arithmetic.multiply(a.reshape(a.shape + (1,) * b.ndim), b, plan.compute)
     else:
-        res = ufunc.outer(a, b, **kwargs)
+        res = None if kwargs else exact_result(plan, ufunc, (a.reshape(a.shape + (1,) * b.ndim), b))
+        if res is None:
+            res = ufunc.outer(a, b, **kwargs)
     return finish(pol, home, res, out[0] if out else None,
                   ufunc in EXACT_UFUNCS and plan.exact_ok)
 
