@@ -6,7 +6,10 @@ component), :mod:`.vertical` (SPEEDY's sigma levels, Simmons & Burridge 1981
 operators), :mod:`.primitive` (the dry core: ``grid_dynamics``,
 ``spectral_dynamics``, the model dataclass), :mod:`.diffusion`,
 :mod:`.timestepping` (leapfrog + RAW), :mod:`.heldsuarez` (``forcing``),
-:mod:`.barotropic` (the one-level vorticity mode, Rossby-Haurwitz test) and
+:mod:`.barotropic` (the one-level vorticity mode, Rossby-Haurwitz test),
+:mod:`.restart` (restart files, the shipped spun-up state),
+:mod:`.jablonowski` (Jablonowski & Williamson 2006),
+:mod:`.demonstration` (the Paxton-style verdicts of the command line) and
 :mod:`.case` (parameters, run, ``CASE``).  See docs/speedy.md.
 
     from numprec.cases.speedy import CASE
