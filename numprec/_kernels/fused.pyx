@@ -312,35 +312,42 @@ cdef void _compute_exact(const real* a, const real* b, uint64_t* out, Py_ssize_t
                          int op, int kind) noexcept nogil:
     """out[i] = float64 bits of (a[i] op b[i]) computed in float64 (the
     operands widened exactly), as its round-to-odd value if ``kind`` is
-    KIND_ODD (``b`` unused for OP_SQRT)."""
+    KIND_ODD (``b`` unused for OP_SQRT).  One loop per case, so that each
+    vectorises (TwoSum and the odd adjustment are branch-free)."""
     cdef Py_ssize_t i
-    cdef double x, y, c
-    for i in range(n):
-        x = a[i]
-        y = b[i] if op != OP_SQRT else 0.0
-        if kind == KIND_ODD:
-            if op == OP_ADD:
-                c = odd_sum(x, y)
-            elif op == OP_SUBTRACT:
-                c = odd_sum(x, -y)
-            elif op == OP_MULTIPLY:
-                c = odd_product(x, y)
-            elif op == OP_DIVIDE:
-                c = odd_quotient(x, y)
-            else:
-                c = odd_sqrt(x)
+    cdef double* o = <double*> out
+    if kind == KIND_ODD:
+        if op == OP_ADD:
+            for i in range(n):
+                o[i] = odd_sum(a[i], b[i])
+        elif op == OP_SUBTRACT:
+            for i in range(n):
+                o[i] = odd_sum(a[i], -(<double>b[i]))
+        elif op == OP_MULTIPLY:
+            for i in range(n):
+                o[i] = odd_product(a[i], b[i])
+        elif op == OP_DIVIDE:
+            for i in range(n):
+                o[i] = odd_quotient(a[i], b[i])
         else:
-            if op == OP_ADD:
-                c = x + y
-            elif op == OP_SUBTRACT:
-                c = x - y
-            elif op == OP_MULTIPLY:
-                c = x * y
-            elif op == OP_DIVIDE:
-                c = x / y
-            else:
-                c = c_sqrt(x)
-        memcpy(&out[i], &c, 8)
+            for i in range(n):
+                o[i] = odd_sqrt(a[i])
+    else:
+        if op == OP_ADD:
+            for i in range(n):
+                o[i] = <double>a[i] + <double>b[i]
+        elif op == OP_SUBTRACT:
+            for i in range(n):
+                o[i] = <double>a[i] - <double>b[i]
+        elif op == OP_MULTIPLY:
+            for i in range(n):
+                o[i] = <double>a[i] * <double>b[i]
+        elif op == OP_DIVIDE:
+            for i in range(n):
+                o[i] = <double>a[i] / <double>b[i]
+        else:
+            for i in range(n):
+                o[i] = c_sqrt(a[i])
 
 
 def op_kind(int op, Spec spec, int mode, bint f64):
