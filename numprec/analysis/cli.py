@@ -8,6 +8,11 @@ Subcommands:
 ``bits FILE VAR --dim DIM``
     :func:`numprec.analysis.bitinformation` of a NetCDF (or zarr) variable:
     information per bit, keepbits at 99 % and 99.9 %, optional ``--plot``.
+``logbook CASE``
+    :class:`numprec.analysis.Logbook`: number statistics of one run of a
+    case per component and operation, the components whose results fall
+    below a target format's normal range, the scaling that centres each
+    output variable in it, and an optional histogram plot.
 ``mca CASE --precision T``
     Monte Carlo arithmetic (:func:`numprec.analysis.mca_run`) on one member
     of a case: significant bits of every output variable (smallest, median)
@@ -86,6 +91,24 @@ def add_parser(sub):
     m.add_argument("--samples", type=int, default=16)
     m.add_argument("--param", action="append", metavar="NAME=VALUE")
     m.add_argument("--seed", type=int, default=0)
+
+    g = tools.add_parser("logbook", help="number statistics of a case run per component and "
+                                         "operation (Sherlogs.jl) and the scaling advisor")
+    g.add_argument("case")
+    g.add_argument("--format", default="binary64",
+                   help="compute format of the logged run (default binary64)")
+    g.add_argument("--rounding", default="nearest_even")
+    g.add_argument("--target", default="binary16",
+                   help="format whose range the advisor centres the variables in")
+    g.add_argument("--members", type=int, default=1)
+    g.add_argument("--param", action="append", metavar="NAME=VALUE")
+    g.add_argument("--run", action="append", metavar="NAME=VALUE",
+                   help="run option of the case (repeatable), e.g. --run days=2")
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--plot", metavar="PNG", help="write the exponent histograms")
+    g.add_argument("--cost", action="store_true",
+                   help="also time the run in plain numpy and under the policy without the "
+                        "logbook (CPU time), and check that the results are bit-identical")
     p.set_defaults(func=run)
     return p
 
@@ -93,7 +116,8 @@ def add_parser(sub):
 def run(args) -> int:
     """Run ``python -m numprec analyse ...``; returns the exit status."""
     try:
-        return {"search": _search, "bits": _bits, "mca": _mca}[args.tool](args)
+        return {"search": _search, "bits": _bits, "mca": _mca,
+                "logbook": _logbook}[args.tool](args)
     except (ValueError, TypeError, LookupError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -188,4 +212,61 @@ def _mca(args):
         if np.all(np.isnan(bits)):
             continue
         print(f"  {name:<12} {np.nanmin(bits):8.1f} {np.nanmedian(bits):8.1f}")
+    return 0
+
+
+def _logbook(args):
+    import time
+
+    from numprec.analysis.logbook import Logbook, scaling_advice
+    from numprec.cases.ensemble import case_parameters, resolve_case
+    from numprec.emulate import Policy
+
+    case = resolve_case(args.case)
+    params = case_parameters(case, _params(args.param))
+    policy = Policy(args.format, rounding=args.rounding, seed=args.seed)
+    log = Logbook(policy, tuple(getattr(case, "components", ()) or ()))
+    start = time.process_time()
+    ds = case.run(params, log.policy, members=args.members, ic_seed=args.seed,
+                  **_params(args.run))
+    seconds = time.process_time() - start
+    print(f"number statistics of {args.case} under {policy.name} ({seconds:.1f} s CPU)\n")
+    if args.cost:
+        import numpy as np
+
+        def timed(pol):
+            t0 = time.process_time()
+            out = case.run(params, pol, members=args.members, ic_seed=args.seed,
+                           **_params(args.run))
+            return time.process_time() - t0, out
+
+        t_numpy, _ = timed(None)
+        t_emulated, plain = timed(Policy(args.format, rounding=args.rounding, seed=args.seed))
+        same = all(np.array_equal(plain[v].values, ds[v].values, equal_nan=True)
+                   for v in plain.data_vars)
+        print(f"cost (CPU time): numpy {t_numpy:.2f} s, emulated {t_emulated:.2f} s, with the "
+              f"logbook {seconds:.2f} s = {seconds / t_emulated:.1f}x the emulated run, "
+              f"{seconds / t_numpy:.1f}x numpy; results bit-identical: {same}\n")
+    print(log.to_text())
+    ftz = log.underflow_advice(args.target)
+    print(f"\nresults outside the normal range of {ftz.attrs['target']} (flush-to-zero "
+          f"hardware flushes those below it):")
+    print(f"  {'component':<22} {'results':>10} {'below':>10} {'above':>10}  flush-to-zero")
+    for i, comp in enumerate(ftz["component"].values):
+        print(f"  {comp:<22} {int(ftz['results'][i]):>10} {int(ftz['below_normal'][i]):>10} "
+              f"{int(ftz['above_max'][i]):>10}  "
+              f"{'safe' if bool(ftz['flush_to_zero_safe'][i]) else 'underflows'}")
+    adv = scaling_advice(ds, args.target)
+    print(f"\nscaling of each output variable that centres its range in {adv.attrs['target']} "
+          f"(normal exponents {adv.attrs['target_exponents']}):")
+    print(f"  {'variable':<12} {'log2 range':>12} {'scale':>7} {'fits':>5} "
+          f"{'below normal':>13} {'after scaling':>14}")
+    for i, name in enumerate(adv["variable"].values):
+        print(f"  {name:<12} {int(adv['exponent_min'][i]):>5}..{int(adv['exponent_max'][i]):<5} "
+              f"  2^{int(adv['scale_exponent'][i]):<4} {'yes' if bool(adv['fits'][i]) else 'no':>5} "
+              f"{float(adv['subnormal_fraction'][i]):>13.1%} "
+              f"{float(adv['scaled_subnormal_fraction'][i]):>14.1%}")
+    if args.plot:
+        log.plot(args.plot, target=args.target)
+        print(f"\nwritten: {args.plot}")
     return 0

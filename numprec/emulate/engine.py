@@ -209,6 +209,25 @@ def exact_result(plan, ufunc, raw):
     return fused_exact_result(op, raw, kind)
 
 
+# ---------------------------------------------------------------- observers
+def notify(plan, ufunc, operands, exact, rounded):
+    """Give every observer of ``plan`` one elementwise result (see
+    :attr:`numprec.emulate.plan.Plan.observers`)."""
+    for observer in plan.observers:
+        observer(plan, ufunc, tuple(operands), exact, rounded)
+
+
+def observed(pol, home, ufunc, raw, res, target):
+    """:func:`finish` for a plan with observers: they get the result before
+    rounding and the rounded one."""
+    before = np.array(res, dtype=np.float64) if np.asarray(res).dtype.kind == "f" else None
+    result = finish(pol, home, res, target, False)
+    if before is not None:
+        rounded = result._data if isinstance(result, pol.plan.array_type) else np.asarray(result)
+        notify(pol.plan, ufunc, raw, before, rounded)
+    return result
+
+
 # ----------------------------------------------------------------- ufuncs
 def call(pol, home, ufunc, inputs, out, kwargs):
     """``ufunc(*inputs, out=out, **kwargs)`` rounded by ``pol``."""
@@ -246,16 +265,24 @@ def call(pol, home, ufunc, inputs, out, kwargs):
             data = target._data
             res = None if kwargs else exact_result(plan, ufunc, raw)
             if res is not None:
+                before = np.array(res, dtype=np.float64) if plan.observers else None
                 data[...] = plan.round_result(res)
+                if before is not None:
+                    notify(plan, ufunc, raw, before, data)
                 return target
             ufunc(*raw, out=data, **kwargs)
             if not exact and data.dtype.kind == "f":
+                before = data.copy() if plan.observers else None
                 plan.round_result(data)          # in place: data is C-contiguous
+                if before is not None:
+                    notify(plan, ufunc, raw, before, data)
             return target
     res = None if kwargs else exact_result(plan, ufunc, raw)
     if res is None:
         res = ufunc(*raw, **kwargs)
     if ufunc.nout == 1:
+        if plan.observers and not exact:
+            return observed(pol, home, ufunc, raw, res, out[0] if out else None)
         return finish(pol, home, res, out[0] if out else None, exact)
     targets = out if out is not None else (None,) * ufunc.nout
     return tuple(finish(pol, home, r, t, exact) for r, t in zip(res, targets))

@@ -101,6 +101,15 @@ class Plan:
     fused : numprec._kernels.fused.Fused or None
         The fused kernel object (None where ``fused_ok`` is false or there
         is nothing to round).
+    observers : list
+        Callables ``observer(plan, ufunc, operands, exact, rounded)`` that the
+        engine calls after every rounded elementwise (ufunc) result computed
+        on its generic path (numpy's operation or the exact-result kernel,
+        then the rounding kernel), with the result before rounding and the
+        rounded one: the hook of the number-statistics logbook
+        (:mod:`numprec.analysis.logbook`), which uses ``debug_reference``
+        policies so that every operation takes that path.  Empty by
+        default; then nothing is called or copied.
     """
 
     compute: object
@@ -124,6 +133,7 @@ class Plan:
     fused: object = field(init=False)
     scalars: dict = field(init=False)
     cache: dict = field(init=False)
+    observers: list = field(init=False)
 
     def __post_init__(self):
         if self.rounding.name in KERNEL_ONLY_SCHEMES:
@@ -147,6 +157,7 @@ class Plan:
             and not self.reference)
         put(self, "scalars", {})
         put(self, "cache", {})
+        put(self, "observers", [])
         fz = None
         if self.fused_ok and not self.identity:
             fz = _fk.Fused(rc.kernel, rc.mode, rc.rbits, bool(self.rounding.stochastic),

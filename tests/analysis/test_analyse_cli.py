@@ -91,3 +91,17 @@ def test_analyse_runs_as_a_module():
     assert proc.returncode == 0, proc.stderr
     assert '"mantissa_bits": 4' in proc.stdout
     assert "b e8m3 nearest_even: fail" in proc.stderr
+
+
+def test_logbook_counts_the_stagnating_add_of_the_toy_case(capsys):
+    # under e8m3, 1 + 2**-9 == 1 (component a) in each of the 4 steps; 1 + 2**-4 == 1 (b) too
+    status = main(["analyse", "logbook", "search_toy_case:TOY", "--format", "e8m3",
+                   "--target", "binary16", "--cost"])
+    out = capsys.readouterr().out
+    assert status == 0
+    rows = {tuple(line.split()[:2]): line.split() for line in out.splitlines()
+            if line.startswith(("a ", "b "))}
+    assert rows[("a", "add")][2] == "4" and rows[("a", "add")][6] == "4"     # results, stagnation
+    assert rows[("b", "add")][6] == "4"
+    assert "scaling of each output variable" in out
+    assert "results bit-identical: True" in out
