@@ -22,6 +22,15 @@ counter, result wrapping) is done here in C.  The stream counter itself
 number in one step that no other thread can interleave with.  The same loops round numpy's
 results of other ufuncs in place (:meth:`Fused.round`, :func:`round_inplace`).
 
+Where that definition's first rounding (the container's operation rounds
+to nearest) would change the result -- the directed modes and round-to-odd,
+round-to-nearest of formats wider than 25 bits, and float32 containers --
+the operation is instead computed in float64, as its 53-bit round-to-odd
+value where needed (:func:`op_kind`, numprec/_kernels/roundodd.pxd), so
+that its one rounding is that of the exact result (docs/emulate.md,
+"Exactness of the emulation"); those operations skip the one-pass loop
+(compute a block, then round it in place).
+
 The arithmetic is the plain C operation on ``double`` (``float``), which is
 the IEEE operation numpy performs (``-O3`` without ``-ffast-math``; one
 operation per element and integer operations after it, so there is nothing
