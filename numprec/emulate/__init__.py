@@ -83,6 +83,18 @@ def component(name: str, like=None):
     code of a component.  The policy is the active one's component (or the
     home policy of ``like`` if it is an emulated array and no policy is
     active); with neither, a no-op context (plain numpy runs in double).
+
+    Parameters
+    ----------
+    name : str
+        The component's name (a field of the model dataclass).
+    like : object, optional
+        An array whose home policy is used when no policy is active.
+
+    Returns
+    -------
+    context manager
+        The component's :class:`Policy`, or a no-op context.
     """
     pol = active_policy()
     if pol is None and isinstance(like, EmulatedArray):
@@ -93,7 +105,19 @@ def component(name: str, like=None):
 
 
 def asarray(x, policy: Policy | None = None) -> EmulatedArray:
-    """``policy.asarray(x)`` with the given or the active policy."""
+    """``policy.asarray(x)`` with the given or the active policy.
+
+    Parameters
+    ----------
+    x : array_like
+        Values to convert to the policy's compute format.
+    policy : Policy, optional
+        Default: the active policy (one is required).
+
+    Returns
+    -------
+    EmulatedArray
+    """
     policy = policy if policy is not None else active_policy()
     if policy is None:
         raise ValueError("asarray needs a policy: pass policy= or call it inside `with policy:`")
@@ -101,13 +125,34 @@ def asarray(x, policy: Policy | None = None) -> EmulatedArray:
 
 
 def to_numpy(x, dtype=np.float64) -> np.ndarray:
-    """The values of ``x`` (emulated or not) as a plain ndarray copy."""
+    """The values of ``x`` (emulated or not) as a plain ndarray copy.
+
+    Parameters
+    ----------
+    x : EmulatedArray or array_like
+    dtype : numpy.dtype
+        The dtype of the copy (default float64).
+
+    Returns
+    -------
+    numpy.ndarray
+    """
     if isinstance(x, EmulatedArray):
         return x.to_numpy(dtype)
     return np.array(x, dtype=dtype, copy=True)
 
 
 def is_emulated(x) -> bool:
+    """Whether ``x`` is an :class:`EmulatedArray`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numprec.emulate import Policy, is_emulated
+    >>> policy = Policy("bfloat16")
+    >>> is_emulated(policy.store(np.ones(3))), is_emulated(np.ones(3))
+    (True, False)
+    """
     return isinstance(x, EmulatedArray)
 
 

@@ -57,6 +57,19 @@ class ExactMultiply:
     name = "exact"
 
     def multiply(self, a, b, fmt=None):
+        """The float64 product ``a * b`` (the policy rounds it to ``fmt``).
+
+        Parameters
+        ----------
+        a, b : array_like
+            float64 operands (broadcast).
+        fmt : numprec.Format, optional
+            The compute format; not needed by the exact product.
+
+        Returns
+        -------
+        numpy.ndarray
+        """
         return np.multiply(a, b)
 
 

@@ -131,14 +131,22 @@ class EmulatedArray(NDArrayOperatorsMixin):
         return self
 
     # -------------------------------------------------------- description
-    format = property(lambda self: self._format)
-    policy = property(lambda self: self._policy)
-    shape = property(lambda self: self._data.shape)
-    ndim = property(lambda self: self._data.ndim)
-    size = property(lambda self: self._data.size)
-    dtype = property(lambda self: self._data.dtype)
-    nbytes = property(lambda self: self._data.nbytes)
-    itemsize = property(lambda self: self._data.itemsize)
+    format = property(lambda self: self._format,
+                      doc='The number format of the values (a :class:`numprec.Format`).')
+    policy = property(lambda self: self._policy,
+                      doc='The home policy, used when no policy is active.')
+    shape = property(lambda self: self._data.shape,
+                     doc='Shape of the array, as :attr:`numpy.ndarray.shape`.')
+    ndim = property(lambda self: self._data.ndim,
+                    doc='Number of dimensions.')
+    size = property(lambda self: self._data.size,
+                    doc='Number of elements.')
+    dtype = property(lambda self: self._data.dtype,
+                     doc='The container dtype (float64 or float32).')
+    nbytes = property(lambda self: self._data.nbytes,
+                      doc='Bytes of the container array.')
+    itemsize = property(lambda self: self._data.itemsize,
+                        doc='Bytes of one container element.')
 
     def __repr__(self):
         body = np.array2string(self._data, separator=", ", prefix="EmulatedArray(")
@@ -184,9 +192,12 @@ class EmulatedArray(NDArrayOperatorsMixin):
         return self._data.astype(dtype, copy=copy)
 
     def tolist(self):
+        """The values as nested Python floats (leaves emulation)."""
         return self._data.tolist()
 
     def item(self, *args):
+        """One element as a Python float, as :meth:`numpy.ndarray.item` (leaves
+        emulation)."""
         return self._data.item(*args)
 
     def __float__(self):
@@ -282,30 +293,40 @@ class EmulatedArray(NDArrayOperatorsMixin):
 
     @property
     def T(self):
+        """The transposed array (a view, same format and home policy)."""
         return EmulatedArray._new(self._data.T, self._format, self._policy)
 
     def _view(self, data):
         return EmulatedArray._new(data, self._format, self._policy)
 
     def reshape(self, *shape, **kwargs):
+        """The values in a new shape, as :meth:`numpy.ndarray.reshape` (same format; no
+        rounding)."""
         return self._view(self._data.reshape(*shape, **kwargs))
 
     def transpose(self, *axes):
+        """The axes permuted, as :meth:`numpy.ndarray.transpose` (no rounding)."""
         return self._view(self._data.transpose(*axes))
 
     def swapaxes(self, a, b):
+        """Axes ``a`` and ``b`` interchanged, as :meth:`numpy.ndarray.swapaxes` (no
+        rounding)."""
         return self._view(self._data.swapaxes(a, b))
 
     def squeeze(self, axis=None):
+        """Length-one axes removed, as :meth:`numpy.ndarray.squeeze` (no rounding)."""
         return self._view(self._data.squeeze(axis))
 
     def ravel(self, order="C"):
+        """The values flattened to 1-D, as :meth:`numpy.ndarray.ravel` (no rounding)."""
         return self._view(self._data.ravel(order))
 
     def flatten(self, order="C"):
+        """A flattened copy, as :meth:`numpy.ndarray.flatten` (no rounding)."""
         return self._view(self._data.flatten(order))
 
     def copy(self):
+        """A copy of the values with the same format and home policy."""
         return self._view(self._data.copy())
 
     def __copy__(self):
@@ -320,58 +341,89 @@ class EmulatedArray(NDArrayOperatorsMixin):
         return (_restore_array, (self._data, self._format.get_config(), self._policy))
 
     def fill(self, value):
+        """Set every element to ``value``, converted to the array's format as in item
+        assignment."""
         self[...] = value
 
     # ---------------------------------------------------------- methods
     def sum(self, axis=None, dtype=None, out=None, keepdims=False):
+        """``np.sum(self, ...)``: the sum, rounded at every accumulation step in the
+        policy's summation order."""
         return np.sum(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
 
     def mean(self, axis=None, dtype=None, out=None, keepdims=False):
+        """``np.mean(self, ...)``: the rounded sum, then one rounded division by the
+        count."""
         return np.mean(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
 
     def prod(self, axis=None, dtype=None, out=None, keepdims=False):
+        """``np.prod(self, ...)``: the product, rounded at every accumulation step."""
         return np.prod(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
 
     def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        """``np.var(self, ...)``: ``sum((a - mean(a))**2) / (n - ddof)``, every step
+        rounded."""
         return np.var(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims)
 
     def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        """``np.std(self, ...)``: the rounded square root of :meth:`var`."""
         return np.std(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims)
 
     def cumsum(self, axis=None, dtype=None, out=None):
+        """``np.cumsum(self, ...)``: running sums, each rounded (see
+        :func:`numprec.emulate.rounded_cumsum`)."""
         return np.cumsum(self, axis=axis, dtype=dtype, out=out)
 
     def cumprod(self, axis=None, dtype=None, out=None):
+        """``np.cumprod(self, ...)``: running products, each rounded."""
         return np.cumprod(self, axis=axis, dtype=dtype, out=out)
 
     def max(self, axis=None, out=None, keepdims=False):
+        """``np.max(self, ...)``: the largest element (exact, a value of the format)."""
         return np.max(self, axis=axis, out=out, keepdims=keepdims)
 
     def min(self, axis=None, out=None, keepdims=False):
+        """``np.min(self, ...)``: the smallest element (exact, a value of the
+        format)."""
         return np.min(self, axis=axis, out=out, keepdims=keepdims)
 
     def argmax(self, axis=None):
+        """Indices of the largest elements, as :meth:`numpy.ndarray.argmax` (a plain
+        integer array)."""
         return self._data.argmax(axis)
 
     def argmin(self, axis=None):
+        """Indices of the smallest elements, as :meth:`numpy.ndarray.argmin` (a plain
+        integer array)."""
         return self._data.argmin(axis)
 
     def any(self, axis=None, keepdims=False):
+        """Whether any element is non-zero, as :meth:`numpy.ndarray.any` (plain
+        booleans)."""
         return self._data.any(axis=axis, keepdims=keepdims)
 
     def all(self, axis=None, keepdims=False):
+        """Whether every element is non-zero, as :meth:`numpy.ndarray.all` (plain
+        booleans)."""
         return self._data.all(axis=axis, keepdims=keepdims)
 
     def clip(self, min=None, max=None):
+        """``np.clip(self, min, max)``: the bounds converted to the compute format, the
+        selection exact."""
         return np.clip(self, min, max)
 
     def dot(self, other):
+        """``np.dot(self, other)``: the rounded matrix or dot product."""
         return np.dot(self, other)
 
     def round(self, decimals=0):
+        """``np.round(self, decimals)``: computed in double, then rounded to the
+        format."""
         return np.round(self, decimals)
 
     def nonzero(self):
+        """Indices of the non-zero elements, as :meth:`numpy.ndarray.nonzero` (plain
+        integer arrays)."""
         return self._data.nonzero()
 
 

@@ -337,6 +337,7 @@ class Policy:
     # ------------------------------------------------------------ describe
     @property
     def seed(self) -> int:
+        """The root key of the policy's random streams (stochastic rounding)."""
         return self._tree.seed
 
     @property
@@ -366,6 +367,9 @@ class Policy:
 
     @property
     def name(self) -> str:
+        """A short description: the ``name`` given, else the compute format,
+        the storage format if it differs, the rounding scheme and the
+        settings that differ from the defaults."""
         if self._name:
             return self._name
         parts = [self.compute.name]
