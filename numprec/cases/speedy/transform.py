@@ -268,7 +268,11 @@ class SpectralTransform:
     def _fourier_synthesis(self, re, im):
         """Grid (b, nlat, nlon) from Fourier coefficients F_m (b, nlat, T+1)."""
         if not _is_emulated(re):
-            return np.fft.irfft(re + 1j * im, n=self.nlon, axis=-1, norm="forward")
+            # one contiguous complex array (faster irfft than re + 1j im of strided views)
+            c = np.empty(re.shape, dtype=np.complex128)
+            c.real = re
+            c.imag = im
+            return np.fft.irfft(c, n=self.nlon, axis=-1, norm="forward")
         t = self.tables
         if self.fourier == "dft":
             return re @ t["dft_synth_cos"] + im @ t["dft_synth_sin"]
