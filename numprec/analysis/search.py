@@ -583,9 +583,8 @@ def precision_search(case, params=None, *, components=None, bits="2:23", exponen
                         members=members, seed=seed, spinup=spinup,
                         variables=None if variables is None else tuple(variables))
     if isinstance(rule, VerdictRule) and rule.tolerance is not None:
-        spec_options["tolerance"] = (rule.tolerance if isinstance(rule.tolerance, dict)
-                                     else {v: float(rule.tolerance)
-                                           for v in (variables or case_obj.variables)})
+        spec_options["tolerance"] = (dict(rule.tolerance) if isinstance(rule.tolerance, dict)
+                                     else float(rule.tolerance))
     params = ens.case_parameters(case_obj, dict(params or {}))
     run_options = dict(run_options or {})
     # validate the whole set-up once, before the first check runs
