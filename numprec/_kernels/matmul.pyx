@@ -316,13 +316,30 @@ cdef inline bint seq_step(const Job* J, Py_ssize_t kk, Py_ssize_t T, uint64_t cp
             bad |= ((x - lop) > spp) & ((x != 0) | zp)
             b = round_normal(b, fpp, mmp, counter_random(kp, cp + <uint64_t>t))
             memcpy(&p, &b, 8)
-            v = odd_sum(s[t], p) if odda else s[t] + p
+            v = s[t] + p                    # stochastic: never odd sums
             memcpy(&b, &v, 8)
             x = b & 0x7fffffffffffffffULL
             bad |= ((x - loa) > spa) & ((x != 0) | za)
             b = round_normal(b, fpa, mma, counter_random(ka, ca + <uint64_t>t))
             memcpy(&s2[t], &b, 8)
-    else:
+    elif odda and not oddp:
+        # directed modes, round-to-odd: the sum as its round-to-odd value
+        # (the product is exact; no call in the loop, which vectorises)
+        for t in range(T):
+            p = av * br[t]
+            memcpy(&b, &p, 8)
+            x = b & 0x7fffffffffffffffULL
+            bad |= ((x - lop) > spp) & ((x != 0) | zp)
+            b = round_normal(b, fpp, mmp, 0)
+            memcpy(&p, &b, 8)
+            v = odd_sum(s[t], p)
+            memcpy(&b, &v, 8)
+            x = b & 0x7fffffffffffffffULL
+            bad |= ((x - loa) > spa) & ((x != 0) | za)
+            b = round_normal(b, fpa, mma, 0)
+            memcpy(&s2[t], &b, 8)
+    elif odda or oddp:
+        # formats over 26 bits: the product as its round-to-odd value too
         for t in range(T):
             p = odd_product(av, br[t]) if oddp else av * br[t]
             memcpy(&b, &p, 8)
@@ -331,6 +348,20 @@ cdef inline bint seq_step(const Job* J, Py_ssize_t kk, Py_ssize_t T, uint64_t cp
             b = round_normal(b, fpp, mmp, 0)
             memcpy(&p, &b, 8)
             v = odd_sum(s[t], p) if odda else s[t] + p
+            memcpy(&b, &v, 8)
+            x = b & 0x7fffffffffffffffULL
+            bad |= ((x - loa) > spa) & ((x != 0) | za)
+            b = round_normal(b, fpa, mma, 0)
+            memcpy(&s2[t], &b, 8)
+    else:
+        for t in range(T):
+            p = av * br[t]
+            memcpy(&b, &p, 8)
+            x = b & 0x7fffffffffffffffULL
+            bad |= ((x - lop) > spp) & ((x != 0) | zp)
+            b = round_normal(b, fpp, mmp, 0)
+            memcpy(&p, &b, 8)
+            v = s[t] + p
             memcpy(&b, &v, 8)
             x = b & 0x7fffffffffffffffULL
             bad |= ((x - loa) > spa) & ((x != 0) | za)
