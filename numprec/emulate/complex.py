@@ -60,12 +60,18 @@ class EmulatedComplex:
         self.imag = imag
 
     # ------------------------------------------------------------ description
-    shape = property(lambda self: self.real.shape)
-    ndim = property(lambda self: self.real.ndim)
-    size = property(lambda self: self.real.size)
-    dtype = property(lambda self: self.real.dtype)
-    format = property(lambda self: self.real.format)
-    policy = property(lambda self: self.real.policy)
+    shape = property(lambda self: self.real.shape,
+                     doc='Shape of the array (that of each part).')
+    ndim = property(lambda self: self.real.ndim,
+                    doc='Number of dimensions.')
+    size = property(lambda self: self.real.size,
+                    doc='Number of complex elements.')
+    dtype = property(lambda self: self.real.dtype,
+                     doc='The container dtype of each part (float64 or float32).')
+    format = property(lambda self: self.real.format,
+                      doc='The number format of both parts.')
+    policy = property(lambda self: self.real.policy,
+                      doc='The home policy of the parts.')
 
     def __len__(self):
         return len(self.real)
@@ -103,9 +109,11 @@ class EmulatedComplex:
         self.imag[key] = im
 
     def reshape(self, *shape):
+        """Both parts in a new shape (no rounding)."""
         return EmulatedComplex(self.real.reshape(*shape), self.imag.reshape(*shape))
 
     def copy(self):
+        """A copy of both parts (same format and home policy)."""
         return EmulatedComplex(self.real.copy(), self.imag.copy())
 
     def conj(self):
