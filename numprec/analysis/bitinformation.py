@@ -122,6 +122,7 @@ class BitInformation:
         ax.axvline(self.exponent_bits + k + 0.5, color="k", ls="--", lw=1,
                    label=f"99 % of the information: {k} mantissa bits")
         ax.legend(loc="upper right")
+        ax.figure.tight_layout()
         return ax
 
 
