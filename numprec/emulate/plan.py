@@ -26,6 +26,34 @@ from numprec.emulate.rounder import Rounder, nearest_even
 #: Rounding schemes numprec.round has but the emulation kernels do not: a
 #: policy refuses them rather than rounding them wrongly.
 KERNEL_ONLY_SCHEMES = frozenset({"stochastic_even", "stochastic_odd", "stochastic_fast"})
+
+
+def check_container_exactness(fmt, scheme):
+    """Refuse formats the float64 container cannot round exactly under ``scheme``.
+
+    Results are computed in float64, made exact where needed by rounding to
+    odd at 53 bits, then rounded to the format: correct for round-to-nearest
+    up to 51 significand bits (mantissa_bits <= 50) and for the directed modes
+    and ``odd`` up to 52 (Boldo & Melquiond 2008).  Beyond that a deterministic
+    scheme other than binary64's round-to-nearest-even would be rounded from
+    float64's nearest result — a wrong answer — so it is refused.  Stochastic schemes are allowed: they see
+    the container's result, as documented for every format (the probability
+    of rounding up is resolved to ``53 - p`` bits: none for binary64, which
+    then computes in plain double).
+    """
+    m = getattr(fmt, "mantissa_bits", None)
+    if not isinstance(fmt, FloatFormat) or m is None or m <= 50 or scheme.stochastic:
+        return
+    nearest = scheme.name in ("nearest_even", "nearest_away") or scheme.mode is None
+    if (m == 52 and scheme.name == "nearest_even") or (m == 51 and not nearest):
+        return
+    raise ValueError(
+        f"format {fmt.name!r} ({m} mantissa bits) with rounding {scheme.name!r}: emulated "
+        "results are computed in float64 and cannot be rounded exactly: round-to-nearest "
+        "needs mantissa_bits <= 50 (or binary64 with 'nearest_even'), the directed modes "
+        "and 'odd' mantissa_bits <= 51")
+
+
 #: Ufuncs whose float results are always values of a signed float format
 #: holding their operands: they need no rounding (and take no stream).
 EXACT_UFUNCS = frozenset({np.negative, np.positive, np.absolute, np.fabs, np.maximum,
@@ -142,6 +170,8 @@ class Plan:
                 "implemented in numprec.round only; the emulation kernels (fused operations, "
                 "reductions, matrix products) do not have it yet: use 'stochastic' (with "
                 "random_bits=) under a Policy")
+        for fmt in (self.compute, self.storage):
+            check_container_exactness(fmt, self.rounding)
         put = object.__setattr__
         rc = Rounder(self.compute, self.rounding, self.random_bits, reference=self.reference)
         put(self, "round_compute", rc)

@@ -315,3 +315,18 @@ def test_reduction_kernel_refuses_random_bits_out_of_range():
         accumulate_rows(terms, np.empty((2, 3)), spec, 6, 1, 0, 65, 0, 0, 1)
     with pytest.raises(ValueError, match="rbits"):
         dot_rows(terms, terms.T.copy(), np.empty((2, 2)), spec, 6, 1, 0, 0, 0, 1)
+
+
+@pytest.mark.parametrize("fmt, rounding", [("binary64", "up"), ("binary64", "odd"),
+                                           ("binary64", "nearest_away"), ("e11m51", "nearest_even"),
+                                           ("e11m51", "nearest_away")])
+def test_formats_the_float64_container_cannot_round_exactly_are_refused(fmt, rounding):
+    # binary64 'up' would be float64's nearest result: a wrong answer
+    with pytest.raises(ValueError, match="cannot be rounded exactly"):
+        Policy(fmt, rounding=rounding, seed=1)
+    with pytest.raises(ValueError, match="cannot be rounded exactly"):
+        Policy("e11m10", rounding=rounding, seed=1, components={"c": fmt})
+    Policy("binary64", seed=1)                   # round-to-nearest even is exact
+    Policy("binary64", rounding="stochastic", seed=1)   # documented: sees the container
+    Policy("e11m50", rounding=rounding, seed=1)
+    Policy("e11m51", rounding="toward_zero", seed=1)    # directed modes: exact to 52 bits
