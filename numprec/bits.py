@@ -43,7 +43,7 @@ from numprec.formats import FixedFormat, FloatFormat
 from numprec.rounding import RandomKey, resolve_format
 from numprec.rounding import round as _round_to
 
-__all__ = ["encode", "decode", "flip_bits", "storage_dtype"]
+__all__ = ["BitFlips", "encode", "decode", "flip_bits", "storage_dtype"]
 
 
 def storage_dtype(bits: int) -> np.dtype:
@@ -253,13 +253,15 @@ def decode(bits, fmt):
     raise TypeError(f"{fmt.name!r} ({type(fmt).__name__}) has no bit layout numprec knows")
 
 
-def flip_bits(x, fmt, *, bit=None, probability=None, seed=None, stream=0, offset=0):
+def flip_bits(x, fmt=None, *, bit=None, probability=None, seed=None, stream=0, offset=0):
     """Soft errors: values of ``fmt`` with bits of their patterns flipped.
 
     Parameters
     ----------
-    x : array_like
-        Values of ``fmt``.
+    x : array_like or numprec.emulate.EmulatedArray
+        Values of ``fmt``.  An emulated array is flipped in its own format
+        (``fmt`` may be omitted) and the result is an emulated array of the
+        same format and home policy.
     fmt : numprec.Format or str
     bit : int, optional
         Flip this bit of every value (0 = least significant).
@@ -278,6 +280,14 @@ def flip_bits(x, fmt, *, bit=None, probability=None, seed=None, stream=0, offset
         float64 values of ``fmt`` (flips may produce NaN or infinity where
         the format has them).
     """
+    from numprec.emulate import EmulatedArray
+    if isinstance(x, EmulatedArray):
+        fmt = x.format if fmt is None else resolve_format(fmt)
+        values = flip_bits(x.to_numpy(), fmt, bit=bit, probability=probability, seed=seed,
+                           stream=stream, offset=offset)
+        return x.policy.plan.wrap(values.astype(x.dtype), fmt, x.policy)
+    if fmt is None:
+        raise TypeError("fmt is required unless x is an emulated array")
     fmt = resolve_format(fmt)
     if (bit is None) == (probability is None):
         raise ValueError("pass exactly one of bit= and probability=")
@@ -301,3 +311,78 @@ def flip_bits(x, fmt, *, bit=None, probability=None, seed=None, stream=0, offset
             if nbits else np.zeros(patterns.size, np.uint64)
         flipped = patterns ^ mask.reshape(patterns.shape).astype(dt)
     return decode(flipped, fmt)
+
+
+class BitFlips:
+    """A model component whose results get soft errors.
+
+    Wraps any component of a case model (a dataclass of components, see
+    :mod:`numprec.cases.base`) so that every float array it returns —
+    emulated arrays in their format, plain arrays as binary64 — has each bit
+    flipped with probability ``probability`` (or bit ``bit`` flipped)::
+
+        model = dataclasses.replace(model, tendencies=BitFlips(model.tendencies, 1e-6))
+
+    Other attributes are those of the wrapped component.  Under an emulation
+    policy each call takes a fresh random stream from the active (component)
+    policy's stream counter and uses the policy's seed, so a run is
+    reproducible from its seed and the flips are independent of the rounding's
+    random numbers; without a policy, ``seed`` and a call counter are used.
+
+    Parameters
+    ----------
+    component : callable
+        The component to wrap.
+    probability : float, optional
+        Probability of flipping each bit of each result.
+    bit : int, optional
+        Flip this bit of every result instead.
+    seed : int
+        Seed of the flips outside emulation (under a policy: the policy's).
+    """
+
+    def __init__(self, component, probability=None, *, bit=None, seed=0):
+        if not callable(component):
+            raise TypeError(f"component must be callable, got {type(component).__name__}")
+        if (bit is None) == (probability is None):
+            raise ValueError("pass exactly one of probability= and bit=")
+        if probability is not None and not 0.0 <= float(probability) <= 1.0:
+            raise ValueError(f"probability must be in [0, 1], got {probability!r}")
+        self.component = component
+        self.probability = probability
+        self.bit = bit
+        self.seed = seed
+        self.calls = 0
+
+    def __getattr__(self, name):
+        if name == "component":           # not set yet (e.g. while unpickling)
+            raise AttributeError(name)
+        return getattr(self.component, name)
+
+    def __call__(self, *args, **kwargs):
+        return self._flip(self.component(*args, **kwargs))
+
+    def _flip(self, out):
+        import dataclasses
+
+        from numprec.emulate import EmulatedArray, current
+        if isinstance(out, EmulatedArray):
+            policy = current() or out.policy
+            stream = policy.plan.counter.take() if self.probability is not None else 0
+            return flip_bits(out, bit=self.bit, probability=self.probability,
+                             seed=policy.seed, stream=stream)
+        if isinstance(out, np.ndarray) and out.dtype.kind == "f":
+            self.calls += 1
+            return flip_bits(out.astype(np.float64), "binary64", bit=self.bit,
+                             probability=self.probability, seed=self.seed,
+                             stream=self.calls).astype(out.dtype)
+        if isinstance(out, tuple) and hasattr(out, "_fields"):
+            return type(out)._make(self._flip(v) for v in out)
+        if isinstance(out, (tuple, list)):
+            return type(out)(self._flip(v) for v in out)
+        if isinstance(out, dict):
+            return {k: self._flip(v) for k, v in out.items()}
+        if dataclasses.is_dataclass(out) and not isinstance(out, type):
+            return dataclasses.replace(out, **{f.name: self._flip(getattr(out, f.name))
+                                               for f in dataclasses.fields(out) if f.init})
+        return out

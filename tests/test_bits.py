@@ -147,3 +147,46 @@ def test_p3109_special_patterns_from_the_interim_report():
     assert decode([0xFE], uf)[0] == 1.5 * 2.0 ** 31 == uf.max
     with pytest.raises(ValueError, match="not values of 'binary8p3sf'"):
         encode(np.inf, sf)                     # a finite format has no inf to encode
+
+
+def test_flip_bits_of_an_emulated_array_keeps_its_format_and_policy():
+    from numprec.emulate import EmulatedArray, Policy, to_numpy
+    p = Policy("bfloat16", seed=5)
+    x = p.asarray(np.linspace(-2, 2, 64))
+    got = flip_bits(x, probability=0.05, seed=3, stream=7)
+    assert isinstance(got, EmulatedArray) and got.format is x.format and got.policy is p
+    assert np.array_equal(to_numpy(got), flip_bits(to_numpy(x), "bfloat16", probability=0.05,
+                                                   seed=3, stream=7), equal_nan=True)
+    with pytest.raises(TypeError, match="fmt is required"):
+        flip_bits(np.ones(3), bit=1)
+
+
+def test_a_component_wrapped_in_bit_flips_gets_soft_errors_in_its_results():
+    import dataclasses
+
+    from numprec.bits import BitFlips
+    from numprec.cases.lorenz import CASE
+    from numprec.emulate import Policy, to_numpy
+
+    model = CASE.build()
+    state = model.initial_state(8, 0)
+
+    def tendency(m, policy):
+        with policy:
+            return to_numpy(m.call("tendencies", policy.store(state.x)))
+
+    plain = tendency(model, Policy("bfloat16", seed=1))
+    # one bit of every result: exactly the XOR of the unwrapped component's results
+    one = tendency(dataclasses.replace(model, tendencies=BitFlips(model.tendencies, bit=6)),
+                   Policy("bfloat16", seed=1))
+    assert np.array_equal(one, decode(encode(plain, "bfloat16") ^ np.uint16(1 << 6), "bfloat16"))
+    # probability 0 changes nothing (round-to-nearest); a positive one is reproducible
+    zero = BitFlips(model.tendencies, 0.0)
+    assert np.array_equal(tendency(dataclasses.replace(model, tendencies=zero),
+                                   Policy("bfloat16", seed=1)), plain)
+    noisy = dataclasses.replace(model, tendencies=BitFlips(model.tendencies, 0.02))
+    a, b = (tendency(noisy, Policy("bfloat16", seed=9)) for _ in range(2))
+    assert np.array_equal(a, b, equal_nan=True) and not np.array_equal(a, plain, equal_nan=True)
+    assert noisy.tendencies.sigma == model.tendencies.sigma          # attributes pass through
+    with pytest.raises(ValueError, match="exactly one"):
+        BitFlips(model.tendencies)
