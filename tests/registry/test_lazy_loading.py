@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from tests.registry.test_plugins import pip_install, run_python
+from tests.registry.test_plugins import pip_install, run_python, write_pyproject
 
 
 def make_declared_plugin(root, dist, package, names, body):
@@ -18,18 +18,7 @@ def make_declared_plugin(root, dist, package, names, body):
     (src / package / "__init__.py").write_text("")
     (src / package / "names.py").write_text(textwrap.dedent(names))
     (src / package / "plugin.py").write_text(textwrap.dedent(body))
-    (src / "pyproject.toml").write_text(textwrap.dedent(f"""
-        [build-system]
-        requires = ["setuptools>=64"]
-        build-backend = "setuptools.build_meta"
-        [project]
-        name = "{dist}"
-        version = "0.1"
-        [project.entry-points.numprec]
-        {package} = "{package}.names"
-        [tool.setuptools]
-        packages = ["{package}"]
-    """))
+    write_pyproject(src, dist, package, f"{package}.names")
     return src
 
 

@@ -27,11 +27,9 @@ def run_python(code, site):
     return proc
 
 
-def make_plugin(root, dist, module, body):
-    """Write a one-module plugin distribution and return its folder."""
-    src = root / dist
-    (src / module).mkdir(parents=True)
-    (src / module / "__init__.py").write_text(textwrap.dedent(body))
+def write_pyproject(src, dist, package, entry_point):
+    """The pyproject.toml of a one-package plugin distribution whose ``numprec``
+    entry point is ``entry_point``."""
     (src / "pyproject.toml").write_text(textwrap.dedent(f"""
         [build-system]
         requires = ["setuptools>=64"]
@@ -40,10 +38,18 @@ def make_plugin(root, dist, module, body):
         name = "{dist}"
         version = "0.1"
         [project.entry-points.numprec]
-        {module} = "{module}"
+        {package} = "{entry_point}"
         [tool.setuptools]
-        packages = ["{module}"]
+        packages = ["{package}"]
     """))
+
+
+def make_plugin(root, dist, module, body):
+    """Write a one-module plugin distribution and return its folder."""
+    src = root / dist
+    (src / module).mkdir(parents=True)
+    (src / module / "__init__.py").write_text(textwrap.dedent(body))
+    write_pyproject(src, dist, module, module)
     return src
 
 
