@@ -336,6 +336,10 @@ def reduce(pol, home, ufunc, inputs, out, kwargs, default_axis=0):
 def reduce_values(pol, home, x, axis, keepdims, op, target=None):
     plan = pol.plan
     data = np.asarray(plan.operand(x))
+    if plan.native:
+        res = (np.add if op == "add" else np.multiply).reduce(data, axis=axis,
+                                                              keepdims=keepdims)
+        return finish(pol, home, np.asarray(res, dtype=plan.dtype), target, exact=True)
     method = plan.summation
     if op == "multiply" and method == "kahan":
         method = "sequential"
@@ -366,6 +370,11 @@ def accumulate(pol, home, ufunc, inputs, out, kwargs, default_axis=0):
 def accumulate_values(pol, home, x, axis, op, target=None):
     plan = pol.plan
     data = np.asarray(plan.operand(x))
+    if plan.native:
+        if axis is None:
+            data, axis = data.ravel(), 0
+        res = (np.add if op == "add" else np.multiply).accumulate(data, axis=axis)
+        return finish(pol, home, np.ascontiguousarray(res, dtype=plan.dtype), target, exact=True)
     method = "kahan" if (plan.summation == "kahan" and op == "add") else "sequential"
     rc = plan.round_compute
     res = red.accumulate_array(data, axis, rc, plan.seed, plan.take_stream(rc, plan.dtype),
@@ -383,6 +392,9 @@ def matmul(pol, home, inputs, out, kwargs):
     if out is not None:
         check_casting(np.matmul, inputs, out, {}, array_type=plan.array_type)
     a, b = (np.asarray(plan.operand(x)) for x in inputs)
+    if plan.native:                 # numpy's own product (BLAS): nothing to round
+        return finish(pol, home, np.asarray(np.matmul(a, b), dtype=plan.dtype),
+                      out[0] if out else None, exact=True)
     rc = plan.round_compute
     model = plan.accumulation
     extra = {}

@@ -64,6 +64,7 @@ import operator
 
 import numpy as np
 
+from numprec.emulate import engine as eng
 from numprec.emulate.array import EmulatedArray
 from numprec.emulate.complex import EmulatedComplex, multiply
 from numprec.emulate.functions import implements
@@ -322,9 +323,35 @@ def _scale(re, im, factor):
     return re * factor, im * factor
 
 
+def _native(fname, a, n, axis, norm, pol):
+    """``numpy.fft.<fname>`` itself on the values, for a policy whose
+    arithmetic is the container's own (``plan.native``: binary64 on float64
+    containers, binary32 on float32): nothing is rounded, so the result is
+    numpy's (pocketfft's), bit for bit."""
+    plan = pol.plan
+    if isinstance(a, EmulatedComplex):
+        home = a.real.policy
+        re, im = np.asarray(plan.operand(a.real)), np.asarray(plan.operand(a.imag))
+        x = np.empty(np.broadcast_shapes(re.shape, im.shape),
+                     dtype=np.result_type(re.dtype, np.complex64))
+        x.real = re
+        x.imag = im
+    else:
+        home = a.policy
+        x = np.asarray(plan.operand(a))
+    res = getattr(np.fft, fname)(x, n=n, axis=axis, norm=norm)
+    if res.dtype.kind != "c":
+        return eng.finish(pol, home, np.ascontiguousarray(res, dtype=plan.dtype), exact=True)
+    return EmulatedComplex(
+        eng.finish(pol, home, np.ascontiguousarray(res.real, dtype=plan.dtype), exact=True),
+        eng.finish(pol, home, np.ascontiguousarray(res.imag, dtype=plan.dtype), exact=True))
+
+
 def _complex(fname, a, n, axis, norm, kwargs, sign):
     n, axis, norm = _check(fname, a, n, axis, norm, kwargs)
     pol = _policy_of(a.real if isinstance(a, EmulatedComplex) else a)
+    if pol.plan.native:
+        return _native(fname, a, n, axis, norm, pol)
     re, im = _parts_of(a, pol)
     n = _length(fname, re.shape[axis] if n is None else n)
     re = _resize(re, n, axis, pol)
@@ -406,6 +433,8 @@ def rfft(a, n=None, axis=-1, norm=None, **kwargs):
     first ``n//2 + 1`` outputs."""
     n, axis, norm = _check("rfft", a, n, axis, norm, kwargs)
     pol = _policy_of(a)
+    if pol.plan.native:
+        return _native("rfft", a, n, axis, norm, pol)
     n = _length("rfft", a.shape[axis] if n is None else n)
     if n % 2:
         full = _complex("fft", a, n, axis, norm, {}, -1)
@@ -428,6 +457,8 @@ def irfft(a, n=None, axis=-1, norm=None, **kwargs):
     ``fl(factor)``."""
     n, axis, norm = _check("irfft", a, n, axis, norm, kwargs)
     pol = _policy_of(a.real if isinstance(a, EmulatedComplex) else a)
+    if pol.plan.native:
+        return _native("irfft", a, n, axis, norm, pol)
     re, im = _parts_of(a, pol)
     if n is None:
         n = 2 * (re.shape[axis] - 1)

@@ -120,6 +120,15 @@ class Plan:
         round-to-nearest-even to the compute format (constants).
     identity : bool
         True when rounding to the compute format changes no container value.
+    native : bool
+        The policy's arithmetic is the container's own: ``identity``, exact
+        products (no arithmetic scheme), no accumulation model and the
+        default ``"sequential"`` summation.  Matrix products, sums and FFTs
+        then are numpy's own (BLAS, pairwise summation, pocketfft), so a
+        binary64 policy on float64 containers (or binary32 on float32)
+        reproduces the plain-numpy run bit for bit; rounding each of their
+        operations to the container's own format would change nothing but
+        the order of operations (docs/emulate.md, "Formats that round nothing").
     exact_ok : bool
         Negation, abs, max/min, copysign are exact in the compute format
         (signed float formats that keep -0).
@@ -156,6 +165,7 @@ class Plan:
     round_storage: Rounder = field(init=False)
     round_constant: Rounder = field(init=False)
     identity: bool = field(init=False)
+    native: bool = field(init=False)
     exact_ok: bool = field(init=False)
     fused_ok: bool = field(init=False)
     fused: object = field(init=False)
@@ -180,6 +190,8 @@ class Plan:
         put(self, "round_constant", Rounder(self.compute, nearest_even(),
                                             reference=self.reference))
         put(self, "identity", rc.is_identity(self.dtype))
+        put(self, "native", self.identity and self.arithmetic is None
+            and self.accumulation is None and self.summation == "sequential")
         c = self.compute
         exact_ok = isinstance(c, FloatFormat) and c.signed and c.nan != "fnuz"
         put(self, "exact_ok", exact_ok)
