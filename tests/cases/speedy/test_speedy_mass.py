@@ -1,0 +1,240 @@
+"""The global mass fixer of the SPEEDY-style core (numprec.cases.speedy.mass).
+
+References are independent of the transform's code: analytic means of
+exp(k + eps Pbar_1^0) and of constants, and grid values summed directly from
+SciPy's spherical Legendre functions at numpy's Gauss-Legendre nodes with
+numpy's weights.
+"""
+import numpy as np
+import pytest
+from numpy.polynomial.legendre import leggauss
+from scipy.special import sph_legendre_p_all
+
+from numprec import emulate
+from numprec.cases.speedy import SpeedyParameters, build
+from numprec.cases.speedy.mass import MassFixer, mean_surface_pressure_ratio
+from numprec.cases.speedy.restart import load_restart
+from numprec.cases.speedy.transform import SpectralTransform
+from numprec.emulate import Policy
+
+SQRT2 = np.sqrt(2.0)
+
+
+@pytest.fixture(scope="module")
+def t21():
+    return SpectralTransform(21)
+
+
+def random_lnps(st, lead, seed=0, amplitude=0.05):
+    """Random spectral ln p_s, degrees l <= T, a real (0, 0) coefficient."""
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal(tuple(lead) + st.spectral_shape) * amplitude / np.sqrt(st.trunc)
+    a = a * (st.degree() <= st.trunc)
+    a[..., 1, 0, :] = 0.0                       # m = 0 is real
+    a[..., 0, 0, 0] = SQRT2 * rng.uniform(-0.02, 0.02, size=tuple(lead))
+    return a
+
+
+def reference_mean(lnps, trunc, nlat, nlon):
+    """Global mean of exp(lnps) per member from SciPy's harmonics on numpy's
+    Gauss-Legendre grid (weights sum 2): f = sum_m c_m sum_l Pbar_l^m(mu)
+    (re cos m lambda - im sin m lambda), c_0 = 1, c_m = 2."""
+    mu, w = leggauss(nlat)
+    p = sph_legendre_p_all(trunc, trunc, np.arccos(mu))[0][:, : trunc + 1]   # (l, m, j)
+    m = np.arange(trunc + 1)
+    pbar = p * ((-1.0) ** m)[None, :, None] * np.sqrt(2.0 * np.pi)
+    lam = 2.0 * np.pi * np.arange(nlon) / nlon
+    lnps = np.asarray(lnps)
+    lead = lnps.shape[:-3]
+    f = np.zeros(lead + (nlat, nlon))
+    for mm in range(trunc + 1):
+        c = 1.0 if mm == 0 else 2.0
+        for l in range(mm, trunc + 1):
+            re, im = lnps[..., 0, mm, l - mm], lnps[..., 1, mm, l - mm]
+            if mm == 0:
+                im = np.zeros_like(im)
+            zonal = re[..., None] * np.cos(mm * lam) - im[..., None] * np.sin(mm * lam)
+            f += c * pbar[l, mm][:, None] * zonal[..., None, :]
+    return np.einsum("...ji,j->...", np.exp(f), w) / (2.0 * nlon)
+
+
+# ----------------------------------------------------------------- analytic references
+def test_constant_ln_ps_is_set_to_the_log_of_the_target(t21):
+    """lnps = k everywhere: <exp> = e^k, so the fixed (0, 0) coefficient is
+    sqrt(2) ln(target)."""
+    k = np.array([-0.01, 0.0, 0.03])
+    target = np.array([0.995, 1.0, 1.02])
+    lnps = np.zeros((3,) + t21.spectral_shape)
+    lnps[:, 0, 0, 0] = SQRT2 * k
+    out = MassFixer(target).under(t21, None).fix(lnps, t21)
+    np.testing.assert_allclose(out[:, 0, 0, 0], SQRT2 * np.log(target), rtol=0, atol=2e-15)
+
+
+@pytest.mark.parametrize("trunc", [21, 30])
+def test_zonal_harmonic_mean_is_sinh_b_over_b(trunc):
+    """lnps = k + eps Pbar_1^0, Pbar_1^0 = sqrt(3/2) mu: <exp(lnps)> = e^k sinh(b)/b,
+    b = eps sqrt(3/2) (the Gaussian quadrature of exp(b mu) is exact to
+    round-off for |b| < 1 at 32 or 48 latitudes)."""
+    st = SpectralTransform(trunc)
+    k, eps, target = 0.004, np.array([0.05, -0.2]), 0.998
+    lnps = np.zeros((2,) + st.spectral_shape)
+    lnps[:, 0, 0, 0] = SQRT2 * k
+    lnps[:, 0, 0, 1] = eps
+    b = eps * np.sqrt(1.5)
+    mean = np.exp(k) * np.sinh(b) / b
+    np.testing.assert_allclose(mean_surface_pressure_ratio(lnps, st), mean, rtol=2e-15)
+    out = MassFixer(target).under(st, None).fix(lnps, st)
+    expected = SQRT2 * (k + np.log(target / mean))
+    np.testing.assert_allclose(out[:, 0, 0, 0], expected, rtol=0, atol=2e-15)
+
+
+# ----------------------------------------------------------------- random states
+def test_fixed_global_mean_equals_the_target_against_scipy(t21):
+    lnps = random_lnps(t21, (4,))
+    target = np.array([0.99, 1.0, 1.005, 1.03])
+    before = reference_mean(lnps, 21, t21.nlat, t21.nlon)
+    assert np.max(np.abs(before / target - 1.0)) > 1e-3        # there is something to fix
+    out = MassFixer(target).under(t21, None).fix(lnps, t21)
+    after = reference_mean(out, 21, t21.nlat, t21.nlon)
+    np.testing.assert_allclose(after, target, rtol=3e-15, atol=0)
+
+
+def test_only_the_real_l0_coefficient_changes(t21):
+    lnps = random_lnps(t21, (3,), seed=1)
+    target = np.array([1.01, 0.99, 1.0])
+    out = MassFixer(target).under(t21, None).fix(lnps, t21)
+    changed = out != lnps
+    assert changed[:, 0, 0, 0].all()
+    changed[:, 0, 0, 0] = False
+    assert not changed.any()                                    # all others bit for bit
+    mean = reference_mean(lnps, 21, t21.nlat, t21.nlon)
+    np.testing.assert_allclose(out[:, 0, 0, 0] - lnps[:, 0, 0, 0],
+                               SQRT2 * np.log(target / mean), rtol=0, atol=2e-15)
+
+
+def test_a_state_at_its_recorded_target_is_unchanged_bit_for_bit(t21):
+    """Recorded by the same double quadrature, the computed mean equals the
+    target exactly, so c = ln(1) = 0 and the (0, 0) coefficient gets + 0."""
+    lnps = random_lnps(t21, (3,), seed=2)
+    fixer = MassFixer.of(lnps, t21)
+    out = fixer.fix(lnps, t21)
+    assert np.array_equal(out, lnps)
+    assert out is not lnps
+
+
+def test_a_state_at_an_independent_target_moves_by_round_off_only(t21):
+    """With the target from the independent reference (a few 1e-16 from the
+    grid quadrature), only round-off moves the (0, 0) coefficient."""
+    lnps = random_lnps(t21, (3,), seed=3)
+    target = reference_mean(lnps, 21, t21.nlat, t21.nlon)
+    out = MassFixer(target).under(t21, None).fix(lnps, t21)
+    assert np.max(np.abs(out[:, 0, 0, 0] - lnps[:, 0, 0, 0])) <= 4e-15
+
+
+def test_members_are_corrected_independently(t21):
+    lnps = random_lnps(t21, (2, 3), seed=4)
+    target = np.array([[1.0, 0.99, 1.01], [1.02, 0.98, 1.0]])
+    out = MassFixer(target).under(t21, None).fix(lnps, t21)
+    np.testing.assert_allclose(reference_mean(out, 21, t21.nlat, t21.nlon), target,
+                               rtol=3e-15)
+    other = target.copy()
+    other[1, 2] = 0.9
+    out2 = MassFixer(other).under(t21, None).fix(lnps, t21)
+    same = np.ones((2, 3), bool)
+    same[1, 2] = False
+    assert np.array_equal(out2[same], out[same])
+    assert not np.array_equal(out2[1, 2], out[1, 2])
+
+
+def test_a_scalar_target_holds_every_member_and_one_member_works(t21):
+    lnps = random_lnps(t21, (3,), seed=5)
+    out = MassFixer(1.0).under(t21, None).fix(lnps, t21)
+    np.testing.assert_allclose(reference_mean(out, 21, t21.nlat, t21.nlon), 1.0, rtol=3e-15)
+    one = MassFixer(0.99).fix(lnps[1], t21)                   # tables built on the fly
+    np.testing.assert_allclose(reference_mean(one, 21, t21.nlat, t21.nlon), 0.99, rtol=3e-15)
+    assert MassFixer(0.99).target_pa == pytest.approx(99000.0, rel=1e-15)
+
+
+# ----------------------------------------------------------------- bad input
+def test_bad_inputs_get_clear_errors(t21):
+    lnps = random_lnps(t21, (3,))
+    with pytest.raises(ValueError, match="no target yet"):
+        MassFixer().fix(lnps, t21)
+    for bad in (-1.0, 0.0, np.nan, np.inf, [1.0, -0.5]):
+        with pytest.raises(ValueError, match="finite and > 0"):
+            MassFixer(bad)
+    with pytest.raises(ValueError, match="real numbers"):
+        MassFixer("heavy")
+    with pytest.raises(ValueError, match=r"target has shape \(2,\).*\(3,\)"):
+        MassFixer([1.0, 1.0]).fix(lnps, t21)
+    with pytest.raises(ValueError, match=r"lnps must be spectral coefficients of shape"):
+        MassFixer(1.0).fix(lnps[..., :-1], t21)
+    with pytest.raises(ValueError, match="lnps must be"):
+        MassFixer(1.0).fix(np.zeros((4, 4)), t21)
+    with pytest.raises(ValueError, match=r"built for the grid .*\(21, 32, 64\)"):
+        MassFixer(1.0).under(t21, None).fix(random_lnps(SpectralTransform(21, 48, 96), (3,)),
+                                            SpectralTransform(21, 48, 96))
+
+
+# ----------------------------------------------------------------- under a policy
+def _fix_under(policy, lnps, target, st):
+    st_p = st.under(policy.component("spectral_transform"))
+    fixer = MassFixer(target).under(st_p, policy.component("mass_fixer"))
+    x = policy.asarray(lnps)
+    with policy:
+        out = fixer.fix(x, st_p)
+    return x, out
+
+
+def test_under_a_policy_the_fix_runs_in_the_mass_fixer_format(t21):
+    lnps = random_lnps(t21, (3,), seed=6)
+    target = np.array([1.0, 0.99, 1.01])
+    x, single = _fix_under(Policy("binary32"), lnps, target, t21)
+    assert isinstance(single, emulate.EmulatedArray)
+    err32 = np.abs(reference_mean(emulate.to_numpy(single), 21, t21.nlat, t21.nlon) / target - 1)
+    assert err32.max() < 2e-5                                   # 2048-term binary32 sums
+    a, b = emulate.to_numpy(x), emulate.to_numpy(single)
+    keep = np.ones(a.shape, bool)
+    keep[:, 0, 0, 0] = False
+    assert np.array_equal(a[keep], b[keep])
+    # an e11m10 root: the fixer's own sums are coarse ...
+    _, low = _fix_under(Policy("e11m10"), lnps, target, t21)
+    err10 = np.abs(reference_mean(emulate.to_numpy(low), 21, t21.nlat, t21.nlon) / target - 1)
+    # ... unless the policy gives the component "mass_fixer" binary64: then only the
+    # storage of the new (0, 0) coefficient in e11m10 (half an ulp, 2^-11 relative)
+    # is left, i.e. a mass error <= 2^-11 |a_00| / sqrt(2)
+    _, wide = _fix_under(Policy("e11m10", components={"mass_fixer": "binary64"}), lnps, target,
+                         t21)
+    w = emulate.to_numpy(wide)
+    errw = np.abs(reference_mean(w, 21, t21.nlat, t21.nlon) / target - 1)
+    assert np.all(errw <= 2.0 ** -11 * np.abs(w[:, 0, 0, 0]) / SQRT2 + 1e-13)
+    assert err10.max() > 1e-4 and errw.max() < err10.max() / 10
+
+
+# ----------------------------------------------------------------- in the model
+def _held_suarez(days, members, fixer):
+    """A T21 Held-Suarez run from the shipped state (members 0..), with the
+    fixer (target: the start state's mass) applied to the current level after
+    every leapfrog step; the reference mass of the current level each step."""
+    p = SpeedyParameters(start="held_suarez_T21")
+    model = build(p)
+    st = model.spectral_transform
+    state = model.restart_state(load_restart("held_suarez_T21").select(0, members))
+    previous, current = state.pair()
+    mf = MassFixer.of(current["lnps"], st) if fixer else None
+    masses = [reference_mean(current["lnps"], 21, st.nlat, st.nlon)]
+    for _ in range(days * p.spd):
+        previous, current = model.leapfrog(previous, current)
+        if mf is not None:
+            current = dict(current, lnps=mf.fix(current["lnps"], st))
+        masses.append(reference_mean(current["lnps"], 21, st.nlat, st.nlon))
+    return np.array(masses)
+
+
+def test_held_suarez_mass_is_held_to_round_off_by_the_fixer():
+    free = _held_suarez(1, 2, False)
+    fixed = _held_suarez(1, 2, True)
+    drift_free = np.abs(free[-1] / free[0] - 1.0)
+    drift_fixed = np.max(np.abs(fixed / fixed[0] - 1.0))
+    assert drift_free.min() > 1e-8
+    assert drift_fixed < 3e-15
