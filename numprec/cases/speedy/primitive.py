@@ -320,7 +320,7 @@ class PrimitiveEquationModel(Model):
     @classmethod
     def build(cls, trunc=21, dt=None, diffusion_tau=2.4 * 3600.0, top_tau=12 * 3600.0,
               levels=None, forcing=None, fourier="fft", time_unit=1.0, analysis_scale=1.0,
-              surface_geopotential=None):
+              surface_geopotential=None, rescale_transforms=None):
         """The model at truncation ``trunc``; ``dt`` (seconds) defaults to
         :func:`default_steps_per_day`.
         ``diffusion_tau=None`` switches diffusion off.  ``time_unit``:
@@ -328,7 +328,10 @@ class PrimitiveEquationModel(Model):
         forcing must then have an ``in_time_unit(seconds)`` method).
         ``analysis_scale``: a power of two (see the class notes).
         ``surface_geopotential``: spectral Phi_s (m^2 s^-2; see
-        :class:`SemiImplicit`), None for a flat surface."""
+        :class:`SemiImplicit`), None for a flat surface.
+        ``rescale_transforms``: Paxton et al. (2022)'s rescaling of every
+        spectral transform input to this largest magnitude (they use 100;
+        see :class:`SpectralTransform`'s ``rescale``); None (default): off."""
         levels = SigmaLevels() if levels is None else levels
         if not (isinstance(time_unit, (int, float)) and time_unit > 0):
             raise ValueError(f"time_unit must be a number of seconds > 0, got {time_unit!r}")
@@ -338,7 +341,7 @@ class PrimitiveEquationModel(Model):
             raise ValueError(f"analysis_scale must be a power of two, got {analysis_scale!r}")
         if dt is None:
             dt = 86400.0 / default_steps_per_day(trunc)
-        st = SpectralTransform(trunc, fourier=fourier)
+        st = SpectralTransform(trunc, fourier=fourier, rescale=rescale_transforms)
         lf = Leapfrog(float(dt) / tu)
         diff = None if diffusion_tau is None else HorizontalDiffusion(
             trunc, lf.step_lengths, diffusion_tau / tu, levels=levels.nlev,

@@ -43,13 +43,42 @@ code runs: the Legendre products go through numprec's rounded ``matmul``
 step through ``numpy.fft`` on emulated arrays (``fourier="fft"``) or a rounded
 real DFT written as two matrix products with cos/sin tables
 (``fourier="dft"``).
+
+Input rescaling (``rescale``)
+-----------------------------
+Paxton et al. (2022, J. Climate 35, section 2) rescale the input of every
+spectral transform so that its largest magnitude is 100, which keeps
+small fields (vorticity and divergence, O(1e-5) s^-1) away from the
+subnormal range of formats with few exponent bits.  With ``rescale=target``
+each call of :meth:`SpectralTransform.synthesis` and
+:meth:`SpectralTransform.analysis` (and so every operator built on them)
+
+1. computes ``factor = target / max|x|`` in double, outside the emulation,
+   from the plain values of the whole input of the call (all fields and
+   members of the call share one factor; :meth:`SpectralTransform.rescale_factor`);
+2. multiplies the input by ``factor``: one rounded multiply by the double
+   factor, i.e. the product formed in double (exact to 2^-53) and rounded
+   once to the compute format of the active policy (else the input's home
+   policy) with its rounding (stochastic rounding draws from its stream).
+   The factor itself is not rounded to the format: for 1e-6 inputs it is
+   1e8, beyond e5m10's largest number 65504;
+3. transforms (every operation rounded as usual);
+4. divides the output by ``factor`` the same way: one rounded divide, the
+   quotient formed in double and rounded once.
+
+An all-zero (or non-finite) input is transformed unscaled.  The option is
+off by default (``rescale=None``): the golden results and the shipped
+restart state are made without it, and in double it changes only round-off.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import math
+
 import numpy as np
 
+from numprec import emulate
 from numprec.cases.speedy.gaussian import gaussian_latitudes
 from numprec.cases.speedy.legendre import epsilon, legendre_table
 
@@ -90,6 +119,11 @@ class SpectralTransform:
         How the Fourier step is done on emulated arrays (plain arrays always
         use ``numpy.fft``): ``numpy.fft`` on emulated arrays, or a rounded
         real DFT as matrix products.
+    rescale : float, optional
+        Paxton et al. (2022)'s transform-input rescaling: the largest
+        magnitude each transform input is scaled to (they use 100); None
+        (default): no rescaling.  See the module notes for the order of
+        the operations.
 
     Notes
     -----
@@ -103,11 +137,19 @@ class SpectralTransform:
     nlon: int | None = None
     fourier: str = "fft"
     tables: dict = field(default=None, repr=False)
+    rescale: float | None = None
 
     def __post_init__(self):
         T = self.trunc
         if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
             raise ValueError(f"trunc must be an int >= 1, got {T!r}")
+        r = self.rescale
+        if r is not None:
+            if isinstance(r, bool) or not isinstance(r, (int, float, np.integer, np.floating)) \
+                    or not math.isfinite(r) or r <= 0:
+                raise ValueError(f"rescale must be None or a finite number > 0 (the largest "
+                                 f"magnitude of a transform input, e.g. 100), got {r!r}")
+            object.__setattr__(self, "rescale", float(r))
         if self.fourier not in FOURIER_METHODS:
             raise ValueError(f"fourier must be one of {FOURIER_METHODS}, got {self.fourier!r}")
         dlat, dlon = default_grid(T)
@@ -212,12 +254,46 @@ class SpectralTransform:
         tables = self.double_tables()
         if policy is not None:
             tables = {k: policy.constant(v) for k, v in tables.items()}
-        return SpectralTransform(self.trunc, self.nlat, self.nlon, self.fourier, tables)
+        return SpectralTransform(self.trunc, self.nlat, self.nlon, self.fourier, tables,
+                                 self.rescale)
+
+    # ----------------------------------------------------------- rescaling
+    def rescale_factor(self, x):
+        """Paxton et al. (2022)'s input factor ``rescale / max|x|`` for the
+        transform input ``x`` (emulated or plain), computed in double from
+        its plain values (:func:`numprec.emulate.to_numpy`) as a Python
+        float; None when rescaling is off or ``max|x|`` is 0 or not finite
+        (the input is then transformed unscaled)."""
+        if self.rescale is None:
+            return None
+        values = emulate.to_numpy(x) if _is_emulated(x) else np.asarray(x)
+        if values.size == 0:
+            return None
+        amax = float(np.max(np.abs(values)))
+        if not (amax > 0.0 and math.isfinite(amax)):
+            return None
+        return self.rescale / amax
 
     # ----------------------------------------------------------- transforms
     def synthesis(self, spec):
         """Grid values ``(..., nlat, nlon)`` of spectral coefficients
-        ``(..., 2, T+1, T+2)``."""
+        ``(..., 2, T+1, T+2)`` (rescaled as in the module notes when
+        ``rescale`` is set)."""
+        factor = self.rescale_factor(spec)
+        if factor is None:
+            return self._synthesis(spec)
+        return _scaled(self._synthesis(_scaled(spec, factor, False)), factor, True)
+
+    def analysis(self, grid):
+        """Spectral coefficients ``(..., 2, T+1, T+2)`` (degrees up to T+1)
+        of grid values ``(..., nlat, nlon)`` (rescaled as in the module
+        notes when ``rescale`` is set)."""
+        factor = self.rescale_factor(grid)
+        if factor is None:
+            return self._analysis(grid)
+        return _scaled(self._analysis(_scaled(grid, factor, False)), factor, True)
+
+    def _synthesis(self, spec):
         t = self.tables
         M, N = self.trunc + 1, self.trunc + 2
         shape = spec.shape
@@ -235,9 +311,7 @@ class SpectralTransform:
         grid = self._fourier_synthesis(four[:, 0], four[:, 1])
         return grid.reshape(lead + (self.nlat, self.nlon))
 
-    def analysis(self, grid):
-        """Spectral coefficients ``(..., 2, T+1, T+2)`` (degrees up to T+1)
-        of grid values ``(..., nlat, nlon)``."""
+    def _analysis(self, grid):
         t = self.tables
         M, N = self.trunc + 1, self.trunc + 2
         shape = grid.shape
@@ -383,6 +457,19 @@ class SpectralTransform:
         inv = t["inv_coslat2"][:, None]
         ab = self.analysis(np.stack([A * inv, B * inv], axis=0))
         return self.truncate(self.dlambda(ab[0]) - self.adjoint_cos_dmu(ab[1]))
+
+
+def _scaled(x, factor, divide):
+    """``x * factor`` (``divide``: ``x / factor``) with the double factor:
+    plain numpy on plain arrays; on emulated arrays the product (quotient)
+    of the values in double, rounded once to the compute format of the
+    active policy (else ``x``'s home policy) with its rounding."""
+    if not _is_emulated(x):
+        return x / factor if divide else x * factor
+    values = emulate.to_numpy(x)
+    values = values / factor if divide else values * factor
+    pol = emulate.current() or x.policy
+    return pol.asarray(values)
 
 
 def _complex_pair(re, im):
