@@ -11,6 +11,7 @@ import xarray as xr
 from numprec.cases.base import Case
 from numprec.cases.driver import integrate
 from numprec.cases.speedy.heldsuarez import HeldSuarez
+from numprec.cases.speedy.pressure_levels import check_pressure_levels, to_pressure_levels
 from numprec.cases.speedy.primitive import RADIUS, PrimitiveEquationModel, default_steps_per_day
 from numprec.cases.speedy.restart import load_restart
 
@@ -67,6 +68,13 @@ class SpeedyParameters:
         A power of two multiplying the grid tendencies before their analysis
         (the result is divided by it; exact).  With ``time_unit="radius"``,
         2^-10 keeps the analysis inside Float16's range.
+    pressure_levels : None, "speedy" or tuple of float
+        Also output u, v, T and the geopotential on these pressure levels
+        (hPa; ``"speedy"``: SPEEDY's 30, 100, 200, 300, 500, 700, 850 and
+        925 hPa), as ``u_plev``, ``v_plev``, ``T_plev`` and
+        ``geopotential_plev`` on a ``plev`` coordinate (Pa), interpolated in
+        double after the run (:mod:`numprec.cases.speedy.pressure_levels`).
+        None: sigma levels only.
     """
 
     trunc: int = 21
@@ -83,8 +91,12 @@ class SpeedyParameters:
     start_member: int = 0
     time_unit: object = 1.0
     analysis_scale: float = 1.0
+    pressure_levels: object = None
 
     def __post_init__(self):
+        levels = check_pressure_levels(self.pressure_levels)
+        if levels is not None and self.pressure_levels != "speedy":
+            object.__setattr__(self, "pressure_levels", levels)
         for name in ("days", "output_hours", "diffusion_hours"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
@@ -161,8 +173,12 @@ def start_state(model, p: SpeedyParameters, members: int, ic_seed=0):
     return model.restart_state(restart, spinup_steps=spinup)
 
 
-def to_dataset(model, samples, times, attrs) -> xr.Dataset:
-    """CF-style dataset of the driver's samples (member, time, level, lat, lon)."""
+def to_dataset(model, samples, times, attrs, pressure_levels=None) -> xr.Dataset:
+    """CF-style dataset of the driver's samples (member, time, level, lat, lon).
+
+    ``pressure_levels`` (hPa, see :class:`SpeedyParameters`) adds ``u_plev``,
+    ``v_plev``, ``T_plev`` and ``geopotential_plev`` on a ``plev``
+    coordinate (Pa), interpolated from the sigma levels in double."""
     st = model.spectral_transform
     coords = {"time": ("time", times, {"units": "days", "long_name": "time"}),
               "sigma": ("sigma", model.levels.full, {"long_name": "sigma at full levels",
@@ -175,6 +191,24 @@ def to_dataset(model, samples, times, attrs) -> xr.Dataset:
         dims = ("member", "time", "sigma", "lat", "lon") if values.ndim == 5 \
             else ("member", "time", "lat", "lon")
         data[name] = (dims, values, {"units": UNITS[name], "standard_name": LONG_NAMES[name]})
+    levels = check_pressure_levels(pressure_levels)
+    if levels is not None:
+        plev = 100.0 * np.asarray(levels)
+        coords["plev"] = ("plev", plev, {"units": "Pa", "standard_name": "air_pressure",
+                                         "long_name": "pressure", "positive": "down",
+                                         "axis": "Z"})
+        interp = to_pressure_levels({k: samples[k] for k in ("u", "v", "T", "geopotential")},
+                                    samples["ps"], model.levels.full, plev,
+                                    gas_constant=model.levels.gas_constant,
+                                    gravity=model.levels.gravity)
+        for name, values in interp.items():
+            data[name + "_plev"] = (("member", "time", "plev", "lat", "lon"),
+                                    np.moveaxis(values, 0, 1),
+                                    {"units": UNITS[name], "standard_name": LONG_NAMES[name],
+                                     "comment": "interpolated from the sigma levels, linear in "
+                                                "ln p; below the lowest level u, v held, T at "
+                                                "6.5 K/km, geopotential hydrostatic; above the "
+                                                "top isothermal"})
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
@@ -191,7 +225,7 @@ def simulate(params=None, policy=None, *, members=1, ic_seed=0, progress=False, 
     attrs = {"case": "speedy", "experiment": label, "unstable": int(run.unstable),
              "truncation": f"T{p.trunc}", "forcing": "Held-Suarez 1994" if p.held_suarez
              else "none"}
-    return to_dataset(model, run.samples, times, attrs)
+    return to_dataset(model, run.samples, times, attrs, pressure_levels=p.pressure_levels)
 
 
 def _run(p, policy, *, members, ic_seed, **options):

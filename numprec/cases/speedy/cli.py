@@ -39,7 +39,24 @@ def parser():
     add_grid_options(ap, DEFAULT_FORMATS, DEFAULT_ROUNDINGS)
     add_output_options(ap, "write all ensembles to this NetCDF file",
                        "save zonal-mean u of each ensemble")
+    ap.add_argument("--pressure-levels", metavar="HPA,HPA,...|speedy",
+                    help="also write u, v, T and geopotential on these pressure levels (hPa, "
+                         "comma-separated; 'speedy': SPEEDY's 30,100,200,300,500,700,850,925) "
+                         "to --output, interpolated after the run in double")
     return ap
+
+
+def pressure_levels_option(ap, text):
+    """The ``--pressure-levels`` text as the case parameter: None, "speedy"
+    or a tuple of hPa (checked by :class:`SpeedyParameters`)."""
+    if text is None:
+        return None
+    if text.strip() == "speedy":
+        return "speedy"
+    try:
+        return tuple(float(v) for v in text.split(","))
+    except ValueError:
+        ap.error(f"--pressure-levels {text!r}: expected comma-separated hPa values or 'speedy'")
 
 
 def main(argv=None) -> int:
@@ -63,7 +80,14 @@ def main(argv=None) -> int:
                  f"restart) at T{args.resolution}")
     params = {"trunc": args.resolution, "days": args.days, "ic_spinup_days": args.spinup_days,
               "start": start}
-    SpeedyParameters(**params)
+    if args.pressure_levels is not None:
+        if not args.output:
+            ap.error("--pressure-levels needs --output (the levels are written to that file)")
+        params["pressure_levels"] = pressure_levels_option(ap, args.pressure_levels)
+    try:
+        SpeedyParameters(**params)
+    except ValueError as exc:
+        ap.error(str(exc).replace("pressure_levels", "--pressure-levels"))
     result, runs = run_demonstration(params, members=args.members, formats=formats,
                                      roundings=roundings,
                                      log=lambda line: print(line, flush=True))

@@ -52,3 +52,38 @@ def test_emulated_run_through_the_driver():
     ref = CASE.run({"days": 0.25}, None, members=1, ic_seed=0)
     ds = CASE.run({"days": 0.25}, Policy("e11m23", seed=1), members=1, ic_seed=0)
     assert float(np.abs(ds["T"] - ref["T"]).max()) < 1e-3
+
+
+def test_pressure_level_output_through_the_shared_writer(tmp_path):
+    import xarray as xr
+    from numprec.io import write_dataset
+    ds = CASE.run({"days": 1.0, "pressure_levels": "speedy"}, None, members=1, ic_seed=0)
+    assert ds.sizes["plev"] == 8 and ds.sizes["sigma"] == 8
+    path = write_dataset(ds, tmp_path / "plev.nc", title="pressure levels")
+    back = xr.open_dataset(path)
+    np.testing.assert_array_equal(back.plev, [3e3, 1e4, 2e4, 3e4, 5e4, 7e4, 8.5e4, 9.25e4])
+    assert back.plev.attrs["units"] == "Pa"
+    assert back.plev.attrs["standard_name"] == "air_pressure"
+    assert back.plev.attrs["positive"] == "down"
+    for name, units in (("u_plev", "m s-1"), ("v_plev", "m s-1"), ("T_plev", "K"),
+                        ("geopotential_plev", "m2 s-2")):
+        assert back[name].dims == ("member", "time", "plev", "lat", "lon")
+        assert back[name].attrs["units"] == units
+    for name in ("u", "v", "T", "geopotential", "ps"):              # sigma levels stay
+        np.testing.assert_array_equal(back[name], ds[name])
+    # one column at day 1 against numpy.interp in ln p (500 hPa lies between
+    # sigma = 0.42 and 0.6 of any p_s near 1000 hPa)
+    col = back.isel(member=0, time=-1, lat=5, lon=7)
+    lnp = np.log(col.sigma.values * float(col.ps))
+    for name in ("u", "T", "geopotential"):
+        ref = np.interp(np.log(5e4), lnp, col[name].values)
+        assert float(col[name + "_plev"].sel(plev=5e4)) == pytest.approx(ref, rel=1e-12)
+    plain = CASE.run({"days": 0.25}, None, members=1)
+    assert "plev" not in plain.dims and "T_plev" not in plain
+
+
+def test_bad_pressure_levels_name_the_parameter():
+    for bad in ((500, -850), (500, 500), (float("inf"),), "hpa", ()):
+        with pytest.raises(ValueError, match="pressure_levels"):
+            SpeedyParameters(pressure_levels=bad)
+    assert SpeedyParameters(pressure_levels=[850, 500]).pressure_levels == (850.0, 500.0)

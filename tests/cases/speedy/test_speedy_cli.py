@@ -45,3 +45,27 @@ def test_demonstration_writes_its_outputs(tmp_path, capsys):
     ds = xr.open_dataset(out)
     assert list(ds.experiment.values) == ["double", "double baseline", "e11m23 nearest_even"]
     assert fig.stat().st_size > 0
+
+
+def test_pressure_levels_option_is_checked(capsys, tmp_path):
+    out = str(tmp_path / "x.nc")
+    for bad in ("500,abc", "500,500", "-1"):
+        with pytest.raises(SystemExit) as exc:
+            main(["--pressure-levels", bad, "--output", out])
+        assert exc.value.code == 2
+        assert "--pressure-levels" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["--pressure-levels", "speedy"])                   # nothing to write them to
+    assert exc.value.code == 2
+    assert "--output" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_pressure_levels_are_written_to_the_output(tmp_path, capsys):
+    import xarray as xr
+    out = tmp_path / "speedy.nc"
+    assert main(["--days", "0.25", "--members", "1", "--format", "e11m23", "--rounding",
+                 "nearest_even", "--pressure-levels", "850,500", "--output", str(out)]) == 0
+    ds = xr.open_dataset(out)
+    assert list(ds.plev.values) == [85000.0, 50000.0] and ds.plev.attrs["units"] == "Pa"
+    assert ds["T_plev"].dims == ("experiment", "member", "time", "plev", "lat", "lon")
