@@ -12,7 +12,7 @@ from scipy.special import sph_legendre_p_all
 
 from numprec import emulate
 from numprec.cases.speedy import SpeedyParameters, build
-from numprec.cases.speedy.mass import MassFixer, mean_surface_pressure_ratio
+from numprec.cases.speedy.mass import MassFixer, mean_surface_pressure_excess
 from numprec.cases.speedy.restart import load_restart
 from numprec.cases.speedy.transform import SpectralTransform
 from numprec.emulate import Policy
@@ -66,7 +66,7 @@ def test_constant_ln_ps_is_set_to_the_log_of_the_target(t21):
     target = np.array([0.995, 1.0, 1.02])
     lnps = np.zeros((3,) + t21.spectral_shape)
     lnps[:, 0, 0, 0] = SQRT2 * k
-    out = MassFixer(target).under(t21, None).fix(lnps, t21)
+    out = MassFixer(target - 1.0).under(t21, None).fix(lnps, t21)
     np.testing.assert_allclose(out[:, 0, 0, 0], SQRT2 * np.log(target), rtol=0, atol=2e-15)
 
 
@@ -82,8 +82,8 @@ def test_zonal_harmonic_mean_is_sinh_b_over_b(trunc):
     lnps[:, 0, 0, 1] = eps
     b = eps * np.sqrt(1.5)
     mean = np.exp(k) * np.sinh(b) / b
-    np.testing.assert_allclose(mean_surface_pressure_ratio(lnps, st), mean, rtol=2e-15)
-    out = MassFixer(target).under(st, None).fix(lnps, st)
+    np.testing.assert_allclose(1.0 + mean_surface_pressure_excess(lnps, st), mean, rtol=2e-15)
+    out = MassFixer.at_pressure(target * 1e5).under(st, None).fix(lnps, st)
     expected = SQRT2 * (k + np.log(target / mean))
     np.testing.assert_allclose(out[:, 0, 0, 0], expected, rtol=0, atol=2e-15)
 
@@ -94,7 +94,7 @@ def test_fixed_global_mean_equals_the_target_against_scipy(t21):
     target = np.array([0.99, 1.0, 1.005, 1.03])
     before = reference_mean(lnps, 21, t21.nlat, t21.nlon)
     assert np.max(np.abs(before / target - 1.0)) > 1e-3        # there is something to fix
-    out = MassFixer(target).under(t21, None).fix(lnps, t21)
+    out = MassFixer(target - 1.0).under(t21, None).fix(lnps, t21)
     after = reference_mean(out, 21, t21.nlat, t21.nlon)
     np.testing.assert_allclose(after, target, rtol=3e-15, atol=0)
 
@@ -102,7 +102,7 @@ def test_fixed_global_mean_equals_the_target_against_scipy(t21):
 def test_only_the_real_l0_coefficient_changes(t21):
     lnps = random_lnps(t21, (3,), seed=1)
     target = np.array([1.01, 0.99, 1.0])
-    out = MassFixer(target).under(t21, None).fix(lnps, t21)
+    out = MassFixer(target - 1.0).under(t21, None).fix(lnps, t21)
     changed = out != lnps
     assert changed[:, 0, 0, 0].all()
     changed[:, 0, 0, 0] = False
@@ -113,8 +113,8 @@ def test_only_the_real_l0_coefficient_changes(t21):
 
 
 def test_a_state_at_its_recorded_target_is_unchanged_bit_for_bit(t21):
-    """Recorded by the same double quadrature, the computed mean equals the
-    target exactly, so c = ln(1) = 0 and the (0, 0) coefficient gets + 0."""
+    """Recorded by the same double quadrature, the computed excess d equals the
+    stored one exactly, so c = log1p(0) = 0 and the (0, 0) coefficient gets + 0."""
     lnps = random_lnps(t21, (3,), seed=2)
     fixer = MassFixer.of(lnps, t21)
     out = fixer.fix(lnps, t21)
@@ -127,19 +127,19 @@ def test_a_state_at_an_independent_target_moves_by_round_off_only(t21):
     grid quadrature), only round-off moves the (0, 0) coefficient."""
     lnps = random_lnps(t21, (3,), seed=3)
     target = reference_mean(lnps, 21, t21.nlat, t21.nlon)
-    out = MassFixer(target).under(t21, None).fix(lnps, t21)
+    out = MassFixer(target - 1.0).under(t21, None).fix(lnps, t21)
     assert np.max(np.abs(out[:, 0, 0, 0] - lnps[:, 0, 0, 0])) <= 4e-15
 
 
 def test_members_are_corrected_independently(t21):
     lnps = random_lnps(t21, (2, 3), seed=4)
     target = np.array([[1.0, 0.99, 1.01], [1.02, 0.98, 1.0]])
-    out = MassFixer(target).under(t21, None).fix(lnps, t21)
+    out = MassFixer(target - 1.0).under(t21, None).fix(lnps, t21)
     np.testing.assert_allclose(reference_mean(out, 21, t21.nlat, t21.nlon), target,
                                rtol=3e-15)
     other = target.copy()
     other[1, 2] = 0.9
-    out2 = MassFixer(other).under(t21, None).fix(lnps, t21)
+    out2 = MassFixer(other - 1.0).under(t21, None).fix(lnps, t21)
     same = np.ones((2, 3), bool)
     same[1, 2] = False
     assert np.array_equal(out2[same], out[same])
@@ -148,11 +148,12 @@ def test_members_are_corrected_independently(t21):
 
 def test_a_scalar_target_holds_every_member_and_one_member_works(t21):
     lnps = random_lnps(t21, (3,), seed=5)
-    out = MassFixer(1.0).under(t21, None).fix(lnps, t21)
+    out = MassFixer(0.0).under(t21, None).fix(lnps, t21)
     np.testing.assert_allclose(reference_mean(out, 21, t21.nlat, t21.nlon), 1.0, rtol=3e-15)
-    one = MassFixer(0.99).fix(lnps[1], t21)                   # tables built on the fly
+    one = MassFixer(-0.01).fix(lnps[1], t21)                  # tables built on the fly
     np.testing.assert_allclose(reference_mean(one, 21, t21.nlat, t21.nlon), 0.99, rtol=3e-15)
-    assert MassFixer(0.99).target_pa == pytest.approx(99000.0, rel=1e-15)
+    assert MassFixer(-0.01).target_pa == pytest.approx(99000.0, rel=1e-15)
+    assert MassFixer.at_pressure([99000.0, 1e5]).excess == pytest.approx([-0.01, 0.0])
 
 
 # ----------------------------------------------------------------- bad input
@@ -160,30 +161,34 @@ def test_bad_inputs_get_clear_errors(t21):
     lnps = random_lnps(t21, (3,))
     with pytest.raises(ValueError, match="no target yet"):
         MassFixer().fix(lnps, t21)
-    for bad in (-1.0, 0.0, np.nan, np.inf, [1.0, -0.5]):
-        with pytest.raises(ValueError, match="finite and > 0"):
+    for bad in (-1.0, -2.0, np.nan, np.inf, [0.0, -1.5]):
+        with pytest.raises(ValueError, match="finite and > -1"):
             MassFixer(bad)
     with pytest.raises(ValueError, match="real numbers"):
         MassFixer("heavy")
-    with pytest.raises(ValueError, match=r"target has shape \(2,\).*\(3,\)"):
-        MassFixer([1.0, 1.0]).fix(lnps, t21)
+    with pytest.raises(ValueError, match=r"excess has shape \(2,\).*\(3,\)"):
+        MassFixer([0.0, 0.0]).fix(lnps, t21)
     with pytest.raises(ValueError, match=r"lnps must be spectral coefficients of shape"):
-        MassFixer(1.0).fix(lnps[..., :-1], t21)
+        MassFixer(0.0).fix(lnps[..., :-1], t21)
     with pytest.raises(ValueError, match="lnps must be"):
-        MassFixer(1.0).fix(np.zeros((4, 4)), t21)
+        MassFixer(0.0).fix(np.zeros((4, 4)), t21)
     with pytest.raises(ValueError, match=r"built for the grid .*\(21, 32, 64\)"):
-        MassFixer(1.0).under(t21, None).fix(random_lnps(SpectralTransform(21, 48, 96), (3,)),
+        MassFixer(0.0).under(t21, None).fix(random_lnps(SpectralTransform(21, 48, 96), (3,)),
                                             SpectralTransform(21, 48, 96))
 
 
 # ----------------------------------------------------------------- under a policy
 def _fix_under(policy, lnps, target, st):
     st_p = st.under(policy.component("spectral_transform"))
-    fixer = MassFixer(target).under(st_p, policy.component("mass_fixer"))
+    fixer = MassFixer(target - 1.0).under(st_p, policy.component("mass_fixer"))
     x = policy.asarray(lnps)
     with policy:
         out = fixer.fix(x, st_p)
     return x, out
+
+
+def _mass_error(out, target, st):
+    return np.abs(reference_mean(emulate.to_numpy(out), st.trunc, st.nlat, st.nlon) / target - 1)
 
 
 def test_under_a_policy_the_fix_runs_in_the_mass_fixer_format(t21):
@@ -191,24 +196,24 @@ def test_under_a_policy_the_fix_runs_in_the_mass_fixer_format(t21):
     target = np.array([1.0, 0.99, 1.01])
     x, single = _fix_under(Policy("binary32"), lnps, target, t21)
     assert isinstance(single, emulate.EmulatedArray)
-    err32 = np.abs(reference_mean(emulate.to_numpy(single), 21, t21.nlat, t21.nlon) / target - 1)
-    assert err32.max() < 2e-5                                   # 2048-term binary32 sums
+    assert _mass_error(single, target, t21).max() < 2e-8        # 2048-term binary32 sums
     a, b = emulate.to_numpy(x), emulate.to_numpy(single)
     keep = np.ones(a.shape, bool)
     keep[:, 0, 0, 0] = False
-    assert np.array_equal(a[keep], b[keep])
-    # an e11m10 root: the fixer's own sums are coarse ...
-    _, low = _fix_under(Policy("e11m10"), lnps, target, t21)
-    err10 = np.abs(reference_mean(emulate.to_numpy(low), 21, t21.nlat, t21.nlon) / target - 1)
-    # ... unless the policy gives the component "mass_fixer" binary64: then only the
-    # storage of the new (0, 0) coefficient in e11m10 (half an ulp, 2^-11 relative)
-    # is left, i.e. a mass error <= 2^-11 |a_00| / sqrt(2)
+    assert np.array_equal(a[keep], b[keep])                     # only (0, 0) changes
+    # the component "mass_fixer" in e11m10 inside a binary32 run: the fix is coarse
+    _, coarse = _fix_under(Policy("binary32", components={"mass_fixer": "e11m10"}), lnps,
+                           target, t21)
+    err = _mass_error(coarse, target, t21)
+    assert 1e-6 < err.max() < 2e-4
+    # an e11m10 run with the fixer in binary64: only the storage of the new (0, 0)
+    # coefficient in e11m10 is left (half an ulp, 2^-11 relative), a mass error
+    # <= 2^-11 |a_00| / sqrt(2)
     _, wide = _fix_under(Policy("e11m10", components={"mass_fixer": "binary64"}), lnps, target,
                          t21)
     w = emulate.to_numpy(wide)
-    errw = np.abs(reference_mean(w, 21, t21.nlat, t21.nlon) / target - 1)
-    assert np.all(errw <= 2.0 ** -11 * np.abs(w[:, 0, 0, 0]) / SQRT2 + 1e-13)
-    assert err10.max() > 1e-4 and errw.max() < err10.max() / 10
+    assert np.all(_mass_error(wide, target, t21) <= 2.0 ** -11 * np.abs(w[:, 0, 0, 0]) / SQRT2
+                  + 1e-13)
 
 
 # ----------------------------------------------------------------- in the model
