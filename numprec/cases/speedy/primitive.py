@@ -98,7 +98,17 @@ def default_steps_per_day(trunc: int) -> int:
 
 
 def _apply_levels(matrix, x):
-    """sum_r matrix[k, r] x[..., r, p, m, n] (level axis fourth from last)."""
+    """sum_r matrix[r, k] x[..., r, p, m, n] (level axis fourth from last;
+    ``matrix`` is the transpose of the level operator).
+
+    On emulated arrays: one rounded matrix product of the operator with the
+    levels as rows, (matrix^T) @ x.reshape(..., nlev, 2 (T+1) (T+2)), on
+    the contiguous array (sum over r sequential, each product and partial
+    sum rounded); on plain arrays BLAS on the level axis moved last (the
+    double results stay those of the original code)."""
+    if not isinstance(x, np.ndarray):
+        lead = x.shape[:-4]
+        return (matrix.T @ x.reshape(lead + (x.shape[-4], -1))).reshape(x.shape)
     nd = x.ndim
     perm = tuple(range(nd - 4)) + (nd - 3, nd - 2, nd - 1, nd - 4)
     back = tuple(range(nd - 4)) + (nd - 1, nd - 4, nd - 3, nd - 2)
