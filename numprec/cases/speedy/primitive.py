@@ -462,14 +462,17 @@ class PrimitiveEquationModel(Model):
 
     # ------------------------------------------------------------ one step
     def grid_fields(self, state):
-        """Synthesis of the current level: one transform of 5 nlev + 2 fields."""
+        """Synthesis of the current level: one transform of 5 nlev + 2 fields
+        (winds from vor and div, and the gradient of ln p_s, under the
+        ``spectral_transform`` component's policy)."""
         st = self.spectral_transform
         n = self.levels.nlev
-        U, V = st.uv_cos_spectral(state["vor"], state["div"])
-        lnps = state["lnps"][..., None, :, :, :]
-        parts = [U, V, state["vor"], state["div"], state["tem"], st.dlambda(lnps),
-                 st.cos_dmu(lnps)]
-        g = st.synthesis(np.concatenate(parts, axis=-4))
+        with emulate.component("spectral_transform", like=state["vor"]):
+            U, V = st.uv_cos_spectral(state["vor"], state["div"])
+            lnps = state["lnps"][..., None, :, :, :]
+            parts = [U, V, state["vor"], state["div"], state["tem"], st.dlambda(lnps),
+                     st.cos_dmu(lnps)]
+            g = st.synthesis(np.concatenate(parts, axis=-4))
         inv = st.tables["inv_coslat"][:, None]
         with emulate.component("grid_dynamics", like=g):
             return {"u": g[..., 0:n, :, :] * inv, "v": g[..., n:2 * n, :, :] * inv,

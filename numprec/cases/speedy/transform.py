@@ -36,7 +36,12 @@ Precision
 ---------
 Tables (Legendre functions, weights, eigenvalues, epsilons, Fourier tables) are
 built in double; :meth:`SpectralTransform.under` converts them once with
-``policy.constant``.  On plain float64 arrays the Legendre sums are BLAS matrix
+``policy.constant``.  :meth:`SpectralTransform.synthesis` and
+:meth:`SpectralTransform.analysis` run under the policy of the component
+``spectral_transform`` (``numprec.emulate.component``) of the active policy,
+so ``Policy(..., components={"spectral_transform": ...})`` sets the format of
+the transforms' arithmetic as well as of their tables; the spectral operators
+(``dlambda``, ``cos_dmu``, ...) run under the caller's policy.  On plain float64 arrays the Legendre sums are BLAS matrix
 products and the Fourier step is ``numpy.fft``.  On emulated arrays the same
 code runs: the Legendre products go through numprec's rounded ``matmul``
 (every product and partial sum rounded, sequentially in n), and the Fourier
@@ -305,21 +310,23 @@ class SpectralTransform:
         """Grid values ``(..., nlat, nlon)`` of spectral coefficients
         ``(..., 2, T+1, T+2)`` (rescaled as in the module notes when
         ``rescale`` is set)."""
-        factor = self.rescale_factor(spec)
-        if factor is None:
-            return self._in_pieces(self._synthesis, spec, 3)
-        spec = _scaled(spec, factor, False)
-        return _scaled(self._in_pieces(self._synthesis, spec, 3), factor, True)
+        with emulate.component("spectral_transform", like=spec):
+            factor = self.rescale_factor(spec)
+            if factor is None:
+                return self._in_pieces(self._synthesis, spec, 3)
+            spec = _scaled(spec, factor, False)
+            return _scaled(self._in_pieces(self._synthesis, spec, 3), factor, True)
 
     def analysis(self, grid):
         """Spectral coefficients ``(..., 2, T+1, T+2)`` (degrees up to T+1)
         of grid values ``(..., nlat, nlon)`` (rescaled as in the module
         notes when ``rescale`` is set)."""
-        factor = self.rescale_factor(grid)
-        if factor is None:
-            return self._in_pieces(self._analysis, grid, 2)
-        grid = _scaled(grid, factor, False)
-        return _scaled(self._in_pieces(self._analysis, grid, 2), factor, True)
+        with emulate.component("spectral_transform", like=grid):
+            factor = self.rescale_factor(grid)
+            if factor is None:
+                return self._in_pieces(self._analysis, grid, 2)
+            grid = _scaled(grid, factor, False)
+            return _scaled(self._in_pieces(self._analysis, grid, 2), factor, True)
 
     def _in_pieces(self, transform, x, core):
         """``transform(x)`` on pieces of at most :attr:`piece` grid values
