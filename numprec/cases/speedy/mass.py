@@ -85,6 +85,7 @@ def _tables(transform, excess, policy) -> dict:
     transform, whose Legendre and Fourier tables are converted under the same
     policy (so the fixer's synthesis runs on tables of its own format)."""
     tables = {"weights": np.asarray(transform.weights, dtype=np.float64) / (2.0 * transform.nlon),
+              "ones": np.ones(transform.nlon),
               "inverse_p00": np.float64(_INVERSE_P00)}
     if excess is not None:
         tables["excess"] = np.array(excess, dtype=np.float64)
@@ -95,10 +96,13 @@ def _tables(transform, excess, policy) -> dict:
     return tables
 
 
-def _quadrature_mean(grid, weights):
-    """(1 / 2 nlon) sum_j w_j sum_i grid[..., j, i] with ``weights`` = w / (2 nlon):
-    a sum over longitude, one product per latitude, a sum over latitude."""
-    return (grid.sum(axis=-1) * weights).sum(axis=-1)
+def _quadrature_mean(grid, ones, weights):
+    """(1 / 2 nlon) sum_j w_j sum_i grid[..., j, i] with ``weights`` = w / (2 nlon)
+    and ``ones`` = nlon ones: the sum over longitude, then the weighted sum over
+    latitude, as two matrix-vector products (under a policy: products by 1 are
+    exact, so the first is the rounded sum over longitude in the policy's
+    summation order; the second rounds each product and partial sum)."""
+    return (grid @ ones) @ weights
 
 
 def mean_surface_pressure_excess(lnps, transform):
@@ -123,7 +127,7 @@ def mean_surface_pressure_excess(lnps, transform):
     st = transform.under(None)
     g = st.synthesis(emulate.to_numpy(lnps))
     w = np.asarray(st.weights, dtype=np.float64) / (2.0 * st.nlon)
-    return np.asarray(_quadrature_mean(np.expm1(g), w), dtype=np.float64)
+    return np.asarray(_quadrature_mean(np.expm1(g), np.ones(st.nlon), w), dtype=np.float64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -245,7 +249,7 @@ class MassFixer:
                              "member or a scalar")
         with emulate.component("mass_fixer", like=lnps):
             x = np.expm1(tables["transform"].synthesis(lnps))       # p_s / p0 - 1 on the grid
-            d = _quadrature_mean(x, tables["weights"])
+            d = _quadrature_mean(x, tables["ones"], tables["weights"])
             c = np.log1p((tables["excess"] - d) / (d + 1.0))
             out = lnps.copy()
             out[..., 0, 0, 0] = lnps[..., 0, 0, 0] + c * tables["inverse_p00"]
