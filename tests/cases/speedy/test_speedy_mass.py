@@ -11,7 +11,9 @@ from numpy.polynomial.legendre import leggauss
 from scipy.special import sph_legendre_p_all
 
 from numprec import emulate
-from numprec.cases.speedy import SpeedyParameters, build
+from numprec import verify as nv
+from numprec.cases.speedy import SpeedyParameters, SpeedyState, build
+from numprec.cases.speedy.case import to_dataset
 from numprec.cases.speedy.mass import MassFixer, mean_surface_pressure_excess
 from numprec.cases.speedy.restart import load_restart
 from numprec.cases.speedy.transform import SpectralTransform
@@ -243,3 +245,51 @@ def test_held_suarez_mass_is_held_to_round_off_by_the_fixer():
     drift_fixed = np.max(np.abs(fixed / fixed[0] - 1.0))
     assert drift_free.min() > 1e-8
     assert drift_fixed < 3e-15
+
+
+def _zonal_means(model, run, members):
+    """6-hourly zonal means of u, v, T, p_s of ``run`` (a list of SpeedyStates) as
+    the verifier's Dataset (dims member, time, [sigma,] lat)."""
+    samples = {}
+    for s in run:
+        for k, v in model.output(s).items():
+            samples.setdefault(k, []).append(v[members])
+    ds = to_dataset(model, {k: np.array(v) for k, v in samples.items()},
+                    np.arange(1, len(run) + 1) / 4.0, {})
+    return ds[["u", "v", "T", "ps"]].mean("lon")
+
+
+@pytest.mark.slow
+def test_held_suarez_30_day_climate_with_the_fixer_is_within_sampling_noise():
+    """30 days from the shipped members 0-5 (6-hourly zonal means pooled over time
+    and members, W1 as Paxton et al. 2022): members 0-2 with the fixer against
+    the same members without it lie within the W1 of members 0-2 against 3-5
+    (the baseline), while the fixer holds the mass to round-off."""
+    p = SpeedyParameters(start="held_suarez_T21")
+    model = build(p)
+    st = model.spectral_transform
+    state = model.restart_state(load_restart("held_suarez_T21").select(0, 6))
+    runs = {}
+    for fix in (False, True):
+        previous, current = state.pair()
+        if fix:
+            previous = {k: v[:3] for k, v in previous.items()}
+            current = {k: v[:3] for k, v in current.items()}
+        mf = MassFixer.of(current["lnps"], st) if fix else None
+        run = []
+        for i in range(1, 30 * p.spd + 1):
+            previous, current = model.leapfrog(previous, current)
+            if mf is not None:
+                current = dict(current, lnps=mf.fix(current["lnps"], st))
+            if i % p.every == 0:
+                run.append(SpeedyState.from_pair(previous, current))
+        runs[fix] = run
+    mass = np.array([reference_mean(s.lnps, 21, st.nlat, st.nlon) for s in runs[True]])
+    assert np.max(np.abs(mass / reference_mean(state.lnps[:3], 21, st.nlat, st.nlon) - 1)) \
+        < 3e-15
+    reference = _zonal_means(model, runs[False], slice(0, 3))
+    baseline = _zonal_means(model, runs[False], slice(3, 6))
+    fixed = _zonal_means(model, runs[True], slice(0, 3))
+    result = nv.verify(reference, baseline, {"mass fixer": fixed},
+                       sample_dims=("time", "member"))
+    assert all(str(v) == "indistinguishable" for v in result["verdict"].values.ravel())
