@@ -380,9 +380,9 @@ class SpectralTransform:
         no = a_odd.shape[1]
         if ne == no:
             inter = np.stack([a_even, a_odd], axis=2).reshape((M, N, 2 * b))
-        else:
-            pad = np.concatenate([a_odd, a_even[:, :1] * 0.0], axis=1)
-            inter = np.stack([a_even, pad], axis=2).reshape((M, 2 * ne, 2 * b))[:, :N]
+        else:                                             # N odd: one even degree more
+            pairs = np.stack([a_even[:, :no], a_odd], axis=2).reshape((M, 2 * no, 2 * b))
+            inter = np.concatenate([pairs, a_even[:, no:]], axis=1)
         spec = inter.reshape((M, N, b, 2)).transpose(2, 3, 0, 1)
         return spec.reshape(lead + (2, M, N))
 
@@ -398,10 +398,7 @@ class SpectralTransform:
         t = self.tables
         if self.fourier == "dft":
             return re @ t["dft_synth_cos"] + im @ t["dft_synth_sin"]
-        pad = self.nlon // 2 + 1 - re.shape[-1]
-        zeros = re[..., :1] * 0.0
-        re = np.concatenate([re] + [zeros] * pad, axis=-1)
-        im = np.concatenate([im] + [zeros] * pad, axis=-1)
+        # irfft pads m = T+1 .. nlon/2 with zeros itself (one join, no zero-making)
         return np.fft.irfft(_complex_pair(re, im), n=self.nlon, axis=-1, norm="forward")
 
     def _fourier_analysis(self, grid):
