@@ -45,14 +45,15 @@ file should store it).
 
 Precision
 ---------
-:meth:`MassFixer.under` converts the excess, the quadrature weights, sqrt(2)
-and its own copy of the transform's tables once with ``policy.constant`` (give
-it the policy of the component ``"mass_fixer"``).  :meth:`MassFixer.fix` runs
-all of its arithmetic (the synthesis of ln p_s, expm1, the quadrature, log1p and
+:meth:`MassFixer.under` converts the excess, the quadrature weights and sqrt(2)
+once with ``policy.constant`` (give it the policy of the component
+``"mass_fixer"``).  :meth:`MassFixer.fix` synthesises ln p_s with the model's
+transform, which runs under the component ``"spectral_transform"`` like every
+transform of the model, and does the rest (expm1, the quadrature, log1p and
 the one addition) under the component ``"mass_fixer"`` of the active policy, so
 on emulated arrays nothing runs silently in double; the mass is then held to
-the precision of that format (a policy can give ``mass_fixer`` a wider format).
-On plain arrays it is double throughout.
+the precision of those formats (a policy can give ``mass_fixer`` a wider
+format).  On plain arrays it is double throughout.
 """
 from __future__ import annotations
 
@@ -81,9 +82,7 @@ def _check_lnps(lnps, transform):
 def _tables(transform, excess, policy) -> dict:
     """The fixer's constants for ``transform``'s grid, converted once with
     ``policy.constant`` (None: double): the quadrature weights w / (2 nlon),
-    1 / Pbar_0^0, the excess (when set) and the fixer's own copy of the
-    transform, whose Legendre and Fourier tables are converted under the same
-    policy (so the fixer's synthesis runs on tables of its own format)."""
+    nlon ones, 1 / Pbar_0^0 and the excess (when set)."""
     tables = {"weights": np.asarray(transform.weights, dtype=np.float64) / (2.0 * transform.nlon),
               "ones": np.ones(transform.nlon),
               "inverse_p00": np.float64(_INVERSE_P00)}
@@ -91,7 +90,6 @@ def _tables(transform, excess, policy) -> dict:
         tables["excess"] = np.array(excess, dtype=np.float64)
     if policy is not None:
         tables = {k: policy.constant(v) for k, v in tables.items()}
-    tables["transform"] = transform.under(policy)
     tables["grid"] = (transform.trunc, transform.nlat, transform.nlon)
     return tables
 
@@ -144,8 +142,8 @@ class MassFixer:
         None: not set yet (:meth:`recorded` sets it from a state; :meth:`fix`
         refuses to run without it).
     tables : dict, optional
-        The constants (excess, quadrature weights, 1 / Pbar_0^0, a copy of
-        the transform) for one grid, in double or converted by
+        The constants (excess, quadrature weights, ones, 1 / Pbar_0^0) for
+        one grid, in double or converted by
         :meth:`under`; built by :meth:`under` (``under(transform, None)``:
         double).
 
@@ -217,9 +215,9 @@ class MassFixer:
             members (their shape must be the excess's, or the excess a
             scalar).
         transform : SpectralTransform
-            The model's transform: its grid must be the one the fixer was
-            built for (:meth:`under`); the synthesis uses the fixer's own
-            copy of the transform, with tables in the fixer's format.  Without
+            The model's transform (for the synthesis of ln p_s, which runs
+            under its own component ``"spectral_transform"``); its grid must
+            be the one the fixer was built for (:meth:`under`).  Without
             :meth:`under` (``tables`` None) double tables are built for this
             call.
 
@@ -228,9 +226,9 @@ class MassFixer:
         same type as ``lnps``
             A copy with the real (0, 0) coefficient increased by sqrt(2) c,
             c = log1p((e - d) / (1 + d)), d = <expm1(lnps)>, e the excess; all
-            other coefficients are unchanged.  The arithmetic runs under the
-            ``"mass_fixer"`` component of the active policy (or of ``lnps``'s
-            home policy).
+            other coefficients are unchanged.  The arithmetic after the
+            synthesis runs under the ``"mass_fixer"`` component of the active
+            policy (or of ``lnps``'s home policy).
         """
         lead = _check_lnps(lnps, transform)
         if self.excess is None:
@@ -248,7 +246,7 @@ class MassFixer:
                              f"shape {lead} (leading dimensions of lnps); give one target per "
                              "member or a scalar")
         with emulate.component("mass_fixer", like=lnps):
-            x = np.expm1(tables["transform"].synthesis(lnps))       # p_s / p0 - 1 on the grid
+            x = np.expm1(transform.synthesis(lnps))                 # p_s / p0 - 1 on the grid
             d = _quadrature_mean(x, tables["ones"], tables["weights"])
             c = np.log1p((tables["excess"] - d) / (d + 1.0))
             out = lnps.copy()
