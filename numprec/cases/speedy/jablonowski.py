@@ -205,7 +205,7 @@ def baroclinic_wave_summary(trunc=21, days=12, *, steps_per_day=None, reference=
     unperturbed: a zonal, small-scale mode at the pole-most latitudes, where
     the nearly isothermal JW06 polar troposphere is far more stable than the
     reference (measured: NaN after 2.5 days at T42 with 48 steps per day,
-    7.5 days with 96; stable with 192).  This is the semi-implicit
+    within 8 days with 96; stable with 192).  This is the semi-implicit
     instability of Simmons, Hoskins & Burridge (1978, MWR 106, 405), who
     recommend a warm isothermal reference.  The default ``"isothermal"``
     uses T_ref = 288 K on every level (``SigmaLevels(lapse_rate=0)``), stable
@@ -357,13 +357,13 @@ def plot_baroclinic_wave(summaries, path, days=(9,)):
             cs = ax.contourf(cyc_lon, lat[keep], field, levels=levels, cmap="viridis",
                              extend="both")
             ax.contour(cyc_lon, lat[keep], field, levels=levels, colors="k", linewidths=0.3)
-            value, lo, la = r["lows"].get(day, locate_low(ps[lat > 0], lat[lat > 0], lon))
+            value, lo, la = r["lows"][day] if day in r["lows"] else \
+                locate_low(ps[lat > 0], lat[lat > 0], lon)
             ax.plot(lo, la, "r+", ms=8)
             ax.set_title(f"T{r['trunc']}, day {day}: min {value:.1f} hPa at "
                          f"{lo:.0f}E {la:.1f}N", fontsize=9)
             ax.set_xlim(0, 360)
             ax.set_xticks(range(0, 361, 60))
-            ax.set_ylabel("latitude")
         axes[row][0].set_ylabel("latitude")
     for ax in axes[-1]:
         ax.set_xlabel("longitude")

@@ -115,3 +115,15 @@ def test_t21_wave_against_t42():
     assert 0.0 < lat42 - lat21 < 2 * spacing                                # (9.0 deg)
     assert 20.0 < p21 - p42 < 80.0                                          # (48 hPa)
     assert 930.0 < p42 < 960.0 and p21 < 995.0                              # (942.6, 990.6)
+
+
+def test_baroclinic_wave_summary_refuses_bad_arguments():
+    from numprec.cases.speedy.jablonowski import baroclinic_wave_summary
+    with pytest.raises(ValueError, match="days"):
+        baroclinic_wave_summary(21, 0)
+    with pytest.raises(ValueError, match="reference"):
+        baroclinic_wave_summary(21, 2, reference="warm")
+    with pytest.raises(ValueError, match="low_days"):
+        baroclinic_wave_summary(21, 2, low_days=(9,))
+    with pytest.raises(ValueError, match="samples_per_day"):
+        baroclinic_wave_summary(21, 2, samples_per_day=5)
