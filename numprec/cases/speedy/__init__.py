@@ -9,6 +9,8 @@ operators), :mod:`.primitive` (the dry core: ``grid_dynamics``,
 :mod:`.barotropic` (the one-level vorticity mode, Rossby-Haurwitz test),
 :mod:`.restart` (restart files, the shipped spun-up state),
 :mod:`.jablonowski` (Jablonowski & Williamson 2006),
+:mod:`.pressure_levels` (post-processing from sigma to pressure levels),
+:mod:`.mass` (the optional global mass fixer),
 :mod:`.demonstration` (the Paxton-style verdicts of the command line) and
 :mod:`.case` (parameters, run, ``CASE``).  See docs/speedy.md.
 
