@@ -137,20 +137,28 @@ class GridDynamics:
         tref = lv.reference_temperature()
         f = (2.0 * self.rotation * transform.mu)[:, None]
         tables = {"coriolis": f, "tref": tref[:, None, None]}
+        coef = self.coefficients()
         if policy is not None:
             tables = {k: policy.constant(v) for k, v in tables.items()}
-        tables["coef"] = self.coefficients()
+            coef = {k: policy.constant(v) if k.endswith("_col") else v for k, v in coef.items()}
+        tables["coef"] = coef
         return replace(self, tables=tables)
 
     def coefficients(self) -> dict:
-        """Level coefficients as Python floats (converted per operation)."""
+        """Level coefficients in double: Python floats (converted per
+        operation) and, for the operations on all levels at once, columns
+        of shape (levels, 1, 1) (names ending in ``_col``; :meth:`under`
+        converts them once with ``policy.constant``)."""
         lv = self.levels
         tref = lv.reference_temperature()
+
+        def col(v):
+            return np.asarray(v, dtype=np.float64)[:, None, None]
         return {"dsigma": [float(v) for v in lv.dsigma],
-                "half_inner": [float(v) for v in lv.half[1:-1]],
-                "alpha": [float(v) for v in lv.alpha()],
-                "beta": [float(v) for v in lv.beta()],
-                "inv_2dsigma": [float(v) for v in 0.5 / lv.dsigma],
+                "half_inner_col": col(lv.half[1:-1]),
+                "alpha_col": col(lv.alpha()),
+                "beta_col": col(lv.beta()),
+                "inv_2dsigma_col": col(0.5 / lv.dsigma),
                 "tref": [float(v) for v in tref],
                 "rgas_a2": lv.gas_constant / self.radius ** 2,
                 "kappa": self.kappa}

@@ -121,18 +121,30 @@ def vertical_terms(levels, A, coef):
     levels : SigmaLevels
     A : array (..., nlev, a, b)
     coef : dict
-        ``dsigma``, ``half_inner`` (sigma_{k+1/2}, k = 1..nlev-1), ``alpha``,
-        ``beta`` as Python floats or 0-d arrays of the working precision.
+        ``dsigma`` (Python floats or 0-d arrays of the working precision)
+        and the level columns ``half_inner_col`` (sigma_{k+1/2}, k = 1..nlev-1),
+        ``alpha_col``, ``beta_col`` (arrays of shape (nlev, 1, 1), or
+        (nlev-1, 1, 1) for ``half_inner_col``), as
+        :meth:`numprec.cases.speedy.primitive.GridDynamics.coefficients`
+        gives them.
 
     Returns
     -------
     total : array (..., 1, a, b)
         sum_r dsigma_r A_r (so d ln p_s/dt = -total).
-    sdot : list of nlev+1 arrays or None
-        sigma-dot at the half levels; None at the top and bottom (zero).
+    sdot : array (..., nlev-1, a, b)
+        sigma-dot at the inner half levels k + 1/2, k = 1..nlev-1 (it is
+        zero at the top and the bottom).
     conversion : array (..., nlev, a, b)
         -beta_k sum_{r<k} dsigma_r A_r - alpha_k A_k (add u . grad ln p_s for
         D ln p/Dt).
+
+    Notes
+    -----
+    Order of the operations (each one rounded under emulation): the
+    partial sums P_k = P_{k-1} + A_k dsigma_k level by level; then, on all
+    levels at once, sdot = P_n sigma_{k+1/2} - P_k and
+    conversion_k = -(P_{k-1} beta_k) - A_k alpha_k (conversion_1 = A_1 (-alpha_1)).
     """
     n = levels.nlev
     partial = []
@@ -141,25 +153,24 @@ def vertical_terms(levels, A, coef):
         term = level(A, k) * coef["dsigma"][k]
         acc = term if acc is None else acc + term
         partial.append(acc)
-    total = partial[-1]
-    sdot = [None] + [total * coef["half_inner"][k] - partial[k] for k in range(n - 1)] + [None]
-    conv = [level(A, 0) * (-coef["alpha"][0])]
-    for k in range(1, n):
-        conv.append(-(partial[k - 1] * coef["beta"][k]) - level(A, k) * coef["alpha"][k])
-    return total[..., None, :, :], sdot, np.stack(conv, axis=-3)
+    P = np.stack(partial, axis=-3)
+    total = P[..., n - 1:, :, :]
+    sdot = total * coef["half_inner_col"] - P[..., :n - 1, :, :]
+    first = A[..., :1, :, :] * (-coef["alpha_col"][:1])
+    rest = -(P[..., :n - 1, :, :] * coef["beta_col"][1:]) - A[..., 1:, :, :] * coef["alpha_col"][1:]
+    return total, sdot, np.concatenate([first, rest], axis=-3)
 
 
 def vertical_advection(sdot, X, coef):
-    """(sigma-dot dX/dsigma)_k, centred (SPEEDY), for a level array X;
-    ``coef["inv_2dsigma"][k]`` = 1/(2 dsigma_k)."""
-    n = len(sdot) - 1
-    out = []
-    for k in range(n):
-        acc = None
-        if sdot[k + 1] is not None:
-            acc = sdot[k + 1] * (level(X, k + 1) - level(X, k))
-        if sdot[k] is not None:
-            t = sdot[k] * (level(X, k) - level(X, k - 1))
-            acc = t if acc is None else acc + t
-        out.append(acc * coef["inv_2dsigma"][k])
-    return np.stack(out, axis=-3)
+    """(sigma-dot dX/dsigma)_k, centred (SPEEDY), for a level array X:
+    [sdot_{k+1/2} (X_{k+1} - X_k) + sdot_{k-1/2} (X_k - X_{k-1})] / (2 dsigma_k),
+    with ``sdot`` the inner half levels of :func:`vertical_terms` and
+    ``coef["inv_2dsigma_col"]`` = 1/(2 dsigma_k) as a (nlev, 1, 1) column.
+
+    Order (each operation rounded under emulation, on all levels at once):
+    q_k = sdot_{k+1/2} (X_{k+1} - X_k); the sum q_k + q_{k-1} on the inner
+    levels (q_1 alone at the top, q_{n-1} at the bottom); times 1/(2 dsigma_k)."""
+    q = sdot * (X[..., 1:, :, :] - X[..., :-1, :, :])
+    both = q[..., 1:, :, :] + q[..., :-1, :, :]
+    return np.concatenate([q[..., :1, :, :], both, q[..., -1:, :, :]], axis=-3) \
+        * coef["inv_2dsigma_col"]
