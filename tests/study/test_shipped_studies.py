@@ -48,6 +48,12 @@ SHORT = {
                             "grid": {"formats": ["e11m10"], "roundings": ["nearest_even"]},
                             "ensemble": {"reference_members": 1, "baseline_members": 1,
                                          "members": 1}},
+    "speedy_held_suarez_T21": {"model": {"days": 1.0, "ic_spinup_days": 0.5,
+                                         "output_hours": 6.0},
+                               "grid": {"formats": ["e11m10"], "roundings": ["nearest_even"]},
+                               "ensemble": {"reference_members": 1, "baseline_members": 1,
+                                            "members": 1, "batch": 1},
+                               "verify": {"spinup": 1}},
 }
 
 

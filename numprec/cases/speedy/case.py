@@ -167,6 +167,13 @@ def start_state(model, p: SpeedyParameters, members: int, ic_seed=0):
     spinup = p.steps(p.ic_spinup_days)
     if p.start is None:
         return model.initial_state(members, ic_seed, noise=p.noise, spinup_steps=spinup)
+    if ic_seed not in (0, None):
+        # the members come from the file: another ic_seed would silently give the
+        # same members (e.g. a study's baseline identical to its reference)
+        raise ValueError(f"start={p.start!r}: a run from a restart takes its members from the "
+                         f"file (start_member), so ic_seed={ic_seed!r} cannot draw other ones; "
+                         "choose members with start_member, or start from rest (start=None, "
+                         "ic_spinup_days) for ensembles drawn by ic_seed such as study files")
     restart = load_restart(p.start).select(p.start_member, members)
     if restart.trunc != p.trunc:
         raise ValueError(f"start {p.start!r} is a T{restart.trunc} state, the run is T{p.trunc}")

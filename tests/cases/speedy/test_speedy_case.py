@@ -87,3 +87,10 @@ def test_bad_pressure_levels_name_the_parameter():
         with pytest.raises(ValueError, match="pressure_levels"):
             SpeedyParameters(pressure_levels=bad)
     assert SpeedyParameters(pressure_levels=[850, 500]).pressure_levels == (850.0, 500.0)
+
+
+def test_a_restart_start_refuses_an_ic_seed_it_cannot_use():
+    """Members of a run from a restart come from the file: an ic_seed (as the
+    ensemble runner passes for baselines) must not silently repeat them."""
+    with pytest.raises(ValueError, match="ic_seed=5 cannot draw other ones"):
+        CASE.run({"days": 0.25, "start": "held_suarez_T21"}, None, members=1, ic_seed=5)
