@@ -75,6 +75,15 @@ class SpeedyParameters:
         ``geopotential_plev`` on a ``plev`` coordinate (Pa), interpolated in
         double after the run (:mod:`numprec.cases.speedy.pressure_levels`).
         None: sigma levels only.
+    rescale_transforms : float, optional
+        Paxton et al. (2022)'s transform-input rescaling: every spectral
+        transform input (synthesis and analysis) is scaled so that its largest
+        magnitude is this value (Paxton: 100), the factor computed in double
+        from the plain values per transform call, outside the emulation; one
+        rounded multiply in, one rounded divide out
+        (:class:`~numprec.cases.speedy.transform.SpectralTransform`).  None
+        (default): off (the shipped state and the validation runs are made
+        without it; in double it changes only round-off).
     """
 
     trunc: int = 21
@@ -92,8 +101,14 @@ class SpeedyParameters:
     time_unit: object = 1.0
     analysis_scale: float = 1.0
     pressure_levels: object = None
+    rescale_transforms: Optional[float] = None
 
     def __post_init__(self):
+        r = self.rescale_transforms
+        if r is not None and (isinstance(r, bool) or not isinstance(r, (int, float))
+                              or not np.isfinite(r) or r <= 0):
+            raise ValueError(f"rescale_transforms must be None or a finite number > 0 (the "
+                             f"largest magnitude of a transform input, e.g. 100), got {r!r}")
         levels = check_pressure_levels(self.pressure_levels)
         if levels is not None and self.pressure_levels != "speedy":
             object.__setattr__(self, "pressure_levels", levels)
@@ -157,7 +172,8 @@ def build(p: SpeedyParameters) -> PrimitiveEquationModel:
                                         forcing=HeldSuarez() if p.held_suarez else None,
                                         fourier=p.fourier,
                                         time_unit=p.seconds_per_time_unit,
-                                        analysis_scale=p.analysis_scale)
+                                        analysis_scale=p.analysis_scale,
+                                        rescale_transforms=p.rescale_transforms)
 
 
 def start_state(model, p: SpeedyParameters, members: int, ic_seed=0):

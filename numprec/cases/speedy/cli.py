@@ -39,6 +39,13 @@ def parser():
     add_grid_options(ap, DEFAULT_FORMATS, DEFAULT_ROUNDINGS)
     add_output_options(ap, "write all ensembles to this NetCDF file",
                        "save zonal-mean u of each ensemble")
+    ap.add_argument("--time-unit", default="1", metavar="SECONDS|radius",
+                    help="hold vorticity and divergence per this many seconds (1: SI; 36000 "
+                         "for e5m10, which overflows unscaled; 'radius': SpeedyWeather's "
+                         "radius scaling); in double only round-off changes")
+    ap.add_argument("--rescale-transforms", type=float, default=None, metavar="MAX",
+                    help="Paxton et al. (2022)'s rescaling of every transform input to this "
+                         "largest magnitude (they use 100), the factor in double; default off")
     ap.add_argument("--pressure-levels", metavar="HPA,HPA,...|speedy",
                     help="also write u, v, T and geopotential on these pressure levels (hPa, "
                          "comma-separated; 'speedy': SPEEDY's 30,100,200,300,500,700,850,925) "
@@ -57,6 +64,16 @@ def pressure_levels_option(ap, text):
         return tuple(float(v) for v in text.split(","))
     except ValueError:
         ap.error(f"--pressure-levels {text!r}: expected comma-separated hPa values or 'speedy'")
+
+
+def time_unit_option(ap, text):
+    """The ``--time-unit`` text as the case parameter: ``"radius"`` or seconds."""
+    if text.strip() == "radius":
+        return "radius"
+    try:
+        return float(text)
+    except ValueError:
+        ap.error(f"--time-unit {text!r}: expected a number of seconds or 'radius'")
 
 
 def main(argv=None) -> int:
@@ -79,7 +96,8 @@ def main(argv=None) -> int:
         ap.error("--start held_suarez_T21 is a T21 state; use --start rest (or your own "
                  f"restart) at T{args.resolution}")
     params = {"trunc": args.resolution, "days": args.days, "ic_spinup_days": args.spinup_days,
-              "start": start}
+              "start": start, "time_unit": time_unit_option(ap, args.time_unit),
+              "rescale_transforms": args.rescale_transforms}
     if args.pressure_levels is not None:
         if not args.output:
             ap.error("--pressure-levels needs --output (the levels are written to that file)")
@@ -87,7 +105,10 @@ def main(argv=None) -> int:
     try:
         SpeedyParameters(**params)
     except ValueError as exc:
-        ap.error(str(exc).replace("pressure_levels", "--pressure-levels"))
+        message = str(exc)
+        for name in ("pressure_levels", "time_unit", "rescale_transforms"):
+            message = message.replace(name, "--" + name.replace("_", "-"))
+        ap.error(message)
     result, runs = run_demonstration(params, members=args.members, formats=formats,
                                      roundings=roundings,
                                      log=lambda line: print(line, flush=True))

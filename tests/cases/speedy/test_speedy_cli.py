@@ -21,6 +21,27 @@ def test_bad_options_exit_2(capsys):
     assert exc.value.code == 2
 
 
+@pytest.mark.parametrize("argv, option", [(["--time-unit", "abc"], "--time-unit"),
+                                           (["--time-unit", "-5"], "--time-unit"),
+                                           (["--rescale-transforms", "0"], "--rescale-transforms"),
+                                           (["--rescale-transforms", "nan"],
+                                            "--rescale-transforms")])
+def test_bad_scaling_options_exit_2_naming_the_option(capsys, argv, option):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert option in capsys.readouterr().err
+
+
+def test_e5m10_runs_with_a_time_unit(capsys):
+    """Float16's range needs vorticity and divergence scaled (docs/speedy.md):
+    per 10 h the e5m10 experiment stays stable."""
+    assert main(["--days", "0.25", "--members", "1", "--format", "e5m10",
+                 "--rounding", "nearest_even", "--time-unit", "36000"]) == 0
+    text = capsys.readouterr().out
+    assert "UNSTABLE" not in text and "e5m10 nearest_even" in text
+
+
 def test_default_run_prints_a_verdict_table(capsys):
     assert main(["--days", "0.5", "--members", "1", "--format", "e11m23",
                  "--rounding", "nearest_even"]) == 0
