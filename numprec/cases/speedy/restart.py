@@ -41,13 +41,16 @@ class Restart(NamedTuple):
     """A loaded restart: ``current`` (and ``previous``, or None) as dicts of
     float64 arrays in the model's spectral layout (member first), the
     truncation, the time step (s) the pair was made with and the model's
-    time unit (s; vorticity and divergence are per time unit)."""
+    time unit (s; vorticity and divergence are per time unit), and the
+    mass fixer's per-member target (``<p_s>/p0 - 1``, float64; None when the
+    file has none; :mod:`numprec.cases.speedy.mass`)."""
 
     previous: Optional[dict]
     current: dict
     trunc: int
     dt: float
     time_unit: float = 1.0
+    mass_target: Optional[np.ndarray] = None
 
     def in_time_unit(self, seconds: float) -> "Restart":
         """The restart with vorticity and divergence per ``seconds`` (the same
@@ -61,7 +64,7 @@ class Restart(NamedTuple):
                 return None
             return {k: v * factor if k in ("vor", "div") else v for k, v in d.items()}
         return Restart(scale(self.previous), scale(self.current), self.trunc, self.dt,
-                       float(seconds))
+                       float(seconds), self.mass_target)
 
     @property
     def members(self) -> int:
@@ -74,8 +77,9 @@ class Restart(NamedTuple):
                              f"{first}..{first + count - 1} were asked for")
         cut = slice(first, first + count)
         pick = (lambda d: None if d is None else {k: v[cut] for k, v in d.items()})
+        target = None if self.mass_target is None else self.mass_target[cut]
         return Restart(pick(self.previous), pick(self.current), self.trunc, self.dt,
-                       self.time_unit)
+                       self.time_unit, target)
 
 
 def packed_index(trunc: int):
@@ -108,7 +112,7 @@ def _unpack(packed, trunc):
 
 def save_restart(path, state, *, trunc: int, dt: float, levels: str = "both",
                  time_unit: float = 1.0, sigma=None, attrs: Optional[dict] = None,
-                 mkdir=False) -> Path:
+                 mass_target=None, mkdir=False) -> Path:
     """Write ``state`` (a :class:`numprec.cases.speedy.SpeedyState`, members
     first) to the NetCDF restart file ``path``.
 
@@ -130,6 +134,10 @@ def save_restart(path, state, *, trunc: int, dt: float, levels: str = "both",
         Full sigma levels, stored as the level coordinate.
     attrs : dict, optional
         More global attributes (e.g. how the state was made).
+    mass_target : array_like, optional
+        The mass fixer's target per member (``model.mass_fixer.excess``,
+        ``<p_s>/p0 - 1``), stored in double so that a continued run with
+        the fixer is bit-identical to the uninterrupted one.
 
     Returns
     -------
@@ -163,6 +171,14 @@ def save_restart(path, state, *, trunc: int, dt: float, levels: str = "both",
                                  f"{values.shape}")
             data[name + suffix] = (dims, values, {"units": UNITS[name],
                                                   "long_name": LONG_NAMES[name]})
+    if mass_target is not None:
+        members = np.asarray(emulate.to_numpy(current["lnps"])).shape[0]
+        target = np.broadcast_to(np.asarray(mass_target, dtype=np.float64), (members,))
+        if not np.all(np.isfinite(target)) or np.any(target <= -1.0):
+            raise ValueError(f"mass_target must be finite values > -1 (<p_s>/p0 - 1) per "
+                             f"member, got {mass_target!r}")
+        data["mass_target"] = ("member", target.copy(), {
+            "units": "1", "long_name": "mass fixer target: global mean of p_s / p0, minus 1"})
     ds = xr.Dataset(data, coords=coords)
     extra = {"case": "speedy", "kind": "numprec.speedy.restart", "truncation": int(trunc),
              "time_step_seconds": float(dt), "time_levels": levels,
@@ -195,5 +211,6 @@ def load_restart(start) -> Restart:
     previous = None
     if ds.attrs.get("time_levels") == "both":
         previous = {k: _unpack(ds[k + "_previous"].values, trunc) for k in PROGNOSTIC}
+    target = ds["mass_target"].values.astype(np.float64) if "mass_target" in ds else None
     return Restart(previous, current, trunc, float(ds.attrs["time_step_seconds"]),
-                   float(ds.attrs.get("time_unit_seconds", 1.0)))
+                   float(ds.attrs.get("time_unit_seconds", 1.0)), target)
