@@ -3,7 +3,9 @@
 Algorithm: the Stockham autosort FFT (Stockham 1966; Van Loan 1992,
 *Computational Frameworks for the Fast Fourier Transform*, SIAM, sec. 1.7;
 mixed radix as in Temperton 1983, "Self-sorting mixed-radix fast Fourier
-transforms", J. Comput. Phys. 52, 1-23), decimation in frequency, every
+transforms", J. Comput. Phys. 52, 1-23; radix-2 and radix-4 butterflies as
+in FFTPACK, Swarztrauber 1982, "Vectorizing the FFTs", in Parallel
+Computations, Academic Press, 51-83), decimation in frequency, every
 real operation of the complex arithmetic rounded by the emulated arrays'
 own rules (one rounding, one random stream per whole-array operation).
 
@@ -24,11 +26,17 @@ moved to the front, the other axes flattened in C order), a stage works on
 operation below uses random counter ``i`` of that operation's stream.
 Rounding order of a stage:
 
-1. for ``j = 1 .. R-1``: the terms ``t_j[k] = x_j w_R^(jk)``.  For radices
-   2 and 4 the factors are 1, -1, i, -i: exact (copy, negation, swap).  For
-   odd radices ``t_j[0] = x_j`` and ``t_j[1:]`` is one rounded complex
-   product (6 operations in the order of
-   :func:`numprec.emulate.complex.multiply`) of
+1. radix 2 and 4: FFTPACK's butterflies (Swarztrauber 1982) on the
+   ``(m, s, B)`` slices ``x_j``, each complex sum two rounded whole-array
+   operations (real part, then imaginary part), in this order.  Radix 2:
+   ``y0 = x0 + x1``, ``y1 = x0 - x1``.  Radix 4, ``w = -i`` (forward) or
+   ``+i`` (inverse): ``t1 = x0 + x2``, ``t2 = x0 - x2``, ``t3 = x1 + x3``,
+   ``t4 = x1 - x3``, ``y0 = t1 + t3``, ``y2 = t1 - t3``, ``y1 = t2 + w t4``,
+   ``y3 = t2 - w t4`` (``w t4`` is exact: the parts swapped, one negated, so
+   ``y1``'s parts are a rounded sum and a rounded difference).
+   Odd radices: for ``j = 1 .. R-1`` the terms ``t_j[k] = x_j w_R^(jk)``:
+   ``t_j[0] = x_j`` and ``t_j[1:]`` is one rounded complex product (6
+   operations in the order of :func:`numprec.emulate.complex.multiply`) of
    ``x_j`` with the ``R - 1`` factors; then ``y = y + t_j`` (2 rounded
    sums; ``y`` starts as ``x_0``), so the sum over ``j`` is sequential;
 2. if ``m > 1``: ``y[1:]`` is multiplied by the stage twiddles
@@ -155,17 +163,33 @@ def _stage_twiddles(pol, n_cur, R, sign):
     return _constant(pol, ("stage", n_cur, R, sign), build)
 
 
-# ------------------------------------------------------------ exact moves
-def _times_unit(re, im, neg_re, neg_im, e):
-    """``(re + i im) * (-i)^e``: exact (``neg_*`` are the negated parts)."""
-    e %= 4
-    if e == 0:
-        return re, im
-    if e == 1:
-        return im, neg_re
-    if e == 2:
-        return neg_re, neg_im
-    return neg_im, re
+def _butterfly_2_4(xr, xi, R, sign):
+    """The radix-2 or radix-4 butterfly of ``(R, m, s, B)`` parts (FFTPACK's
+    passes; Swarztrauber 1982): ``y`` of shape ``(R, m, s, B)``.
+
+    Radix 2: ``y0 = x0 + x1``, ``y1 = x0 - x1``.  Radix 4, with ``w = -i``
+    (forward) or ``+i`` (inverse): ``t1 = x0 + x2``, ``t2 = x0 - x2``,
+    ``t3 = x1 + x3``, ``t4 = x1 - x3``, then ``y0 = t1 + t3``,
+    ``y2 = t1 - t3``, ``y1 = t2 + w t4``, ``y3 = t2 - w t4`` (``w t4`` is an
+    exact swap of parts with one sign).  Each complex sum is two rounded
+    whole-array operations, real part first."""
+    if R == 2:
+        y = [(xr[0] + xr[1], xi[0] + xi[1]), (xr[0] - xr[1], xi[0] - xi[1])]
+    else:
+        t1r, t1i = xr[0] + xr[2], xi[0] + xi[2]
+        t2r, t2i = xr[0] - xr[2], xi[0] - xi[2]
+        t3r, t3i = xr[1] + xr[3], xi[1] + xi[3]
+        t4r, t4i = xr[1] - xr[3], xi[1] - xi[3]
+        y0 = (t1r + t3r, t1i + t3i)
+        y2 = (t1r - t3r, t1i - t3i)
+        if sign < 0:        # w t4 = (t4i, -t4r)
+            y1 = (t2r + t4i, t2i - t4r)
+            y3 = (t2r - t4i, t2i + t4r)
+        else:               # w t4 = (-t4i, t4r)
+            y1 = (t2r - t4i, t2i + t4r)
+            y3 = (t2r + t4i, t2i - t4r)
+        y = [y0, y1, y2, y3]
+    return np.stack([p[0] for p in y]), np.stack([p[1] for p in y])
 
 
 def _stage(re, im, R, m, s, pol, sign):
@@ -173,33 +197,24 @@ def _stage(re, im, R, m, s, pol, sign):
     B = re.shape[-1]
     xr = re.reshape(R, m, s, B)
     xi = im.reshape(R, m, s, B)
-    yr = xr[0:1]
-    yi = xi[0:1]
-    for j in range(1, R):
-        ar = xr[j:j + 1]
-        ai = xi[j:j + 1]
-        if R in (2, 4):
-            nr, ni = -ar, -ai
-            parts = [_times_unit(ar, ai, nr, ni, (j * k * (1 if sign < 0 else -1)) * (4 // R))
-                     for k in range(R)]
-            if j == 1:
-                tr = np.concatenate([p[0] for p in parts], axis=0)
-                ti = np.concatenate([p[1] for p in parts], axis=0)
-            else:                    # refill the terms' arrays (exact copies)
-                for k, (pr, pi) in enumerate(parts):
-                    tr[k:k + 1] = pr
-                    ti[k:k + 1] = pi
-        else:
+    if R in (2, 4):
+        yr, yi = _butterfly_2_4(xr, xi, R, sign)
+    else:
+        yr = xr[0:1]
+        yi = xi[0:1]
+        for j in range(1, R):
+            ar = xr[j:j + 1]
+            ai = xi[j:j + 1]
             wr, wi = _butterfly_factors(pol, R, j, sign)
             t = multiply(ar, ai, wr, wi)
             tr = np.concatenate([ar, t.real], axis=0)
             ti = np.concatenate([ai, t.imag], axis=0)
-        if j == 1:
-            yr = yr + tr             # (1, m, s, B) + (R, m, s, B): a new array
-            yi = yi + ti
-        else:
-            yr += tr                 # in place: the same rounding, no new array
-            yi += ti
+            if j == 1:
+                yr = yr + tr             # (1, m, s, B) + (R, m, s, B): a new array
+                yi = yi + ti
+            else:
+                yr += tr                 # in place: the same rounding, no new array
+                yi += ti
     if m > 1:
         wr, wi = _stage_twiddles(pol, R * m, R, sign)
         t = multiply(yr[1:], yi[1:], wr, wi)

@@ -3,7 +3,8 @@
 Exactness is checked against an op-by-op reference written here with
 ``numprec.round`` on scalars, following the algorithm of docs/emulate.md
 ("FFT"): Stockham autosort, decimation in frequency, radices 4s, a 2, then
-odd primes; every real operation of the complex arithmetic rounded, each
+odd primes (FFTPACK's radix-2/4 butterflies, sequential sums for odd
+radices); every real operation of the complex arithmetic rounded, each
 whole-array operation taking the next random stream, element ``i`` of its
 (C-order) result array using counter ``i``.
 """
@@ -108,6 +109,42 @@ class Reference:
         im = self.op(lambda u, v: u + v, shape, p3.__getitem__, p4.__getitem__)
         return re, im
 
+    def butterfly_2_4(self, xr, xi, R, m, s, sign):
+        """FFTPACK's radix-2/4 butterflies (docs/emulate.md, "FFT"): whole-array
+        operations on the (m, s, B) slices x_j, real part then imaginary part."""
+        B = xr.shape[1]
+        sub = (m, s, B)
+        add, minus = (lambda u, v: u + v), (lambda u, v: u - v)
+
+        def x(j, part):
+            arr = xr if part == 0 else xi
+            return lambda idx: arr[idx[1] + s * (idx[0] + j * m), idx[2]]
+
+        def pair(fn_r, a_r, b_r, fn_i, a_i, b_i):
+            r = self.op(fn_r, sub, a_r, b_r)
+            i = self.op(fn_i, sub, a_i, b_i)
+            return r.__getitem__, i.__getitem__
+
+        if R == 2:
+            y = [pair(add, x(0, 0), x(1, 0), add, x(0, 1), x(1, 1)),
+                 pair(minus, x(0, 0), x(1, 0), minus, x(0, 1), x(1, 1))]
+        else:
+            t1 = pair(add, x(0, 0), x(2, 0), add, x(0, 1), x(2, 1))
+            t2 = pair(minus, x(0, 0), x(2, 0), minus, x(0, 1), x(2, 1))
+            t3 = pair(add, x(1, 0), x(3, 0), add, x(1, 1), x(3, 1))
+            t4 = pair(minus, x(1, 0), x(3, 0), minus, x(1, 1), x(3, 1))
+            y0 = pair(add, t1[0], t3[0], add, t1[1], t3[1])
+            y2 = pair(minus, t1[0], t3[0], minus, t1[1], t3[1])
+            # w t4 with w = -i (forward): (t4i, -t4r); w = +i (inverse): (-t4i, t4r)
+            if sign < 0:
+                y1 = pair(add, t2[0], t4[1], minus, t2[1], t4[0])
+                y3 = pair(minus, t2[0], t4[1], add, t2[1], t4[0])
+            else:
+                y1 = pair(minus, t2[0], t4[1], add, t2[1], t4[0])
+                y3 = pair(add, t2[0], t4[1], minus, t2[1], t4[0])
+            y = [y0, y1, y2, y3]
+        return (lambda idx: y[idx[0]][0](idx[1:])), (lambda idx: y[idx[0]][1](idx[1:]))
+
     def stage(self, xr, xi, R, m, s, sign):
         """xr, xi: (n, B) arrays of container values; op arrays are (R, m, s, B)."""
         B = xr.shape[1]
@@ -116,22 +153,16 @@ class Reference:
         full = (R, m, s, B)
         sub = (R - 1, m, s, B)
         shift = lambda idx: (idx[0] + 1,) + idx[1:]
-        for j in range(1, R):
+        if R in (2, 4):
+            yr, yi = self.butterfly_2_4(xr, xi, R, m, s, sign)
+        for j in range(1 if R not in (2, 4) else R, R):
             aj_r = lambda idx, j=j: xr[idx[2] + s * (idx[1] + j * m), idx[3]]
             aj_i = lambda idx, j=j: xi[idx[2] + s * (idx[1] + j * m), idx[3]]
-            if R in (2, 4):
-                def unit(idx, j=j, part=0):
-                    e = (-sign * j * idx[0] * (4 // R)) % 4          # factor (-i)^e, exact
-                    a, b = aj_r(idx), aj_i(idx)
-                    return [(a, b), (b, -a), (-a, -b), (-b, a)][e][part]
-                tr = lambda idx, u=unit: u(idx, part=0)
-                ti = lambda idx, u=unit: u(idx, part=1)
-            else:
-                w = [self.twiddle(R, j * k, sign) for k in range(1, R)]
-                pr, pi = self.cmul(sub, lambda i, f=aj_r: f(shift(i)), lambda i, f=aj_i: f(shift(i)),
-                                   lambda i, w=w: w[i[0]][0], lambda i, w=w: w[i[0]][1])
-                tr = lambda idx, f=aj_r, p=pr: f(idx) if idx[0] == 0 else p[(idx[0] - 1,) + idx[1:]]
-                ti = lambda idx, f=aj_i, p=pi: f(idx) if idx[0] == 0 else p[(idx[0] - 1,) + idx[1:]]
+            w = [self.twiddle(R, j * k, sign) for k in range(1, R)]
+            pr, pi = self.cmul(sub, lambda i, f=aj_r: f(shift(i)), lambda i, f=aj_i: f(shift(i)),
+                               lambda i, w=w: w[i[0]][0], lambda i, w=w: w[i[0]][1])
+            tr = lambda idx, f=aj_r, p=pr: f(idx) if idx[0] == 0 else p[(idx[0] - 1,) + idx[1:]]
+            ti = lambda idx, f=aj_i, p=pi: f(idx) if idx[0] == 0 else p[(idx[0] - 1,) + idx[1:]]
             new_r = self.op(lambda u, v: u + v, full, yr, tr)
             new_i = self.op(lambda u, v: u + v, full, yi, ti)
             yr, yi = new_r.__getitem__, new_i.__getitem__
