@@ -71,13 +71,22 @@ class HeldSuarez:
         teq = (t["T_top"] - t["theta_z"] * log_p) * np.exp(log_p * self.kappa)
         return np.maximum(teq, self.T_min)
 
-    def add_grid_tendencies(self, model, previous, tend):
+    def grid_inputs(self, previous):
+        """The spectral fields the cooling needs on the grid: T' and ln p_s
+        of the previous level, ``(..., nlev + 1, 2, T+1, T+2)`` (the model may
+        synthesise them with its own fields and pass the grids to
+        :meth:`add_grid_tendencies`)."""
+        return np.concatenate([previous["tem"], previous["lnps"][..., None, :, :, :]], axis=-4)
+
+    def add_grid_tendencies(self, model, previous, tend, grid=None):
         """Add the Newtonian cooling at the previous level to the grid
-        temperature tendency ``tend["tt"]`` (one synthesis of nlev + 1 fields)."""
-        st = model.spectral_transform
+        temperature tendency ``tend["tt"]``.  ``grid``: the synthesis of
+        :meth:`grid_inputs` ``(..., nlev + 1, lat, lon)`` if the model made
+        it; None: one synthesis of the nlev + 1 fields here."""
         n = model.levels.nlev
-        g = st.synthesis(np.concatenate([previous["tem"], previous["lnps"][..., None, :, :, :]],
-                                        axis=-4))
+        g = grid
+        if g is None:
+            g = model.spectral_transform.synthesis(self.grid_inputs(previous))
         with emulate.component("forcing", like=g):
             t = self.tables
             log_p = g[..., n:n + 1, :, :] + t["log_sigma"]

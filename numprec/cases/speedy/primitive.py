@@ -38,7 +38,7 @@ from numprec import emulate
 from numprec.cases.base import Model, setting
 from numprec.cases.speedy.diffusion import HorizontalDiffusion
 from numprec.cases.speedy.timestepping import Leapfrog
-from numprec.cases.speedy.transform import SpectralTransform
+from numprec.cases.speedy.transform import SpectralTransform, rounds_nothing
 from numprec.cases.speedy.vertical import SigmaLevels, vertical_advection, vertical_terms
 
 RADIUS = 6.371e6
@@ -104,9 +104,10 @@ def _apply_levels(matrix, x):
     On emulated arrays: one rounded matrix product of the operator with the
     levels as rows, (matrix^T) @ x.reshape(..., nlev, 2 (T+1) (T+2)), on
     the contiguous array (sum over r sequential, each product and partial
-    sum rounded); on plain arrays BLAS on the level axis moved last (the
-    double results stay those of the original code)."""
-    if not isinstance(x, np.ndarray):
+    sum rounded); on plain arrays (and under a policy that rounds nothing,
+    :func:`numprec.cases.speedy.transform.rounds_nothing`) BLAS on the level
+    axis moved last (the double results stay those of the original code)."""
+    if not rounds_nothing(x):
         lead = x.shape[:-4]
         return (matrix.T @ x.reshape(lead + (x.shape[-4], -1))).reshape(x.shape)
     nd = x.ndim
@@ -469,10 +470,16 @@ class PrimitiveEquationModel(Model):
                 "ps": P0 * np.exp(st.synthesis(cur["lnps"]))}
 
     # ------------------------------------------------------------ one step
-    def grid_fields(self, state):
+    def grid_fields(self, state, extra=None):
         """Synthesis of the current level: one transform of 5 nlev + 2 fields
         (winds from vor and div, and the gradient of ln p_s, under the
-        ``spectral_transform`` component's policy)."""
+        ``spectral_transform`` component's policy).
+
+        ``extra`` (optional): spectral fields ``(..., k, 2, T+1, T+2)`` to
+        synthesise in the same transform; their grids are returned as
+        ``"extra"`` (..., k, lat, lon).  Every value is the one a separate
+        synthesis gives under round to nearest (the fields of a transform
+        do not interact)."""
         st = self.spectral_transform
         n = self.levels.nlev
         with emulate.component("spectral_transform", like=state["vor"]):
@@ -480,13 +487,18 @@ class PrimitiveEquationModel(Model):
             lnps = state["lnps"][..., None, :, :, :]
             parts = [U, V, state["vor"], state["div"], state["tem"], st.dlambda(lnps),
                      st.cos_dmu(lnps)]
+            if extra is not None:
+                parts.append(extra)
             g = st.synthesis(np.concatenate(parts, axis=-4))
         inv = st.tables["inv_coslat"][:, None]
         with emulate.component("grid_dynamics", like=g):
-            return {"u": g[..., 0:n, :, :] * inv, "v": g[..., n:2 * n, :, :] * inv,
-                    "vor": g[..., 2 * n:3 * n, :, :], "div": g[..., 3 * n:4 * n, :, :],
-                    "tem": g[..., 4 * n:5 * n, :, :], "gx": g[..., 5 * n:5 * n + 1, :, :] * inv,
-                    "gy": g[..., 5 * n + 1:5 * n + 2, :, :] * inv}
+            out = {"u": g[..., 0:n, :, :] * inv, "v": g[..., n:2 * n, :, :] * inv,
+                   "vor": g[..., 2 * n:3 * n, :, :], "div": g[..., 3 * n:4 * n, :, :],
+                   "tem": g[..., 4 * n:5 * n, :, :], "gx": g[..., 5 * n:5 * n + 1, :, :] * inv,
+                   "gy": g[..., 5 * n + 1:5 * n + 2, :, :] * inv}
+        if extra is not None:
+            out["extra"] = g[..., 5 * n + 2:, :, :]
+        return out
 
     def spectral_tendencies(self, tend):
         """Analysis of the grid tendencies (one transform of 6 nlev + 1
@@ -522,12 +534,25 @@ class PrimitiveEquationModel(Model):
         """previous + step * tendency(current): dynamics at the current
         level, forcing and diffusion at the previous level, the
         semi-implicit correction for a step of length ``step``."""
-        grid = self.grid_fields(current)
+        # On emulated arrays a forcing's previous-level grid fields (Held-Suarez:
+        # T' and ln p_s) join the synthesis of the current level: one transform
+        # instead of two, the same values under round to nearest.  Plain arrays and
+        # policies that round nothing keep two transforms (BLAS sums a wider
+        # product in another order: the double results stay those of two).
+        extra = None
+        if self.forcing is not None and hasattr(self.forcing, "grid_inputs") \
+                and not rounds_nothing(current["vor"]):
+            with emulate.component("forcing", like=current["vor"]):
+                extra = self.forcing.grid_inputs(previous)
+        grid = self.grid_fields(current, extra)
         with emulate.component("grid_dynamics", like=grid["u"]):
             tend = self.grid_dynamics.tendencies(grid)
         if self.forcing is not None:
             with emulate.component("forcing", like=grid["u"]):
-                self.forcing.add_grid_tendencies(self, previous, tend)
+                if extra is None:
+                    self.forcing.add_grid_tendencies(self, previous, tend)
+                else:
+                    self.forcing.add_grid_tendencies(self, previous, tend, grid=grid["extra"])
         vor_t, N_D, T_full, N_p = self.spectral_tendencies(tend)
         sd = self.spectral_dynamics
         with emulate.component("spectral_dynamics", like=vor_t):

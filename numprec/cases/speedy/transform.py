@@ -109,6 +109,19 @@ def _is_emulated(x) -> bool:
     return not isinstance(x, (np.ndarray, np.generic, float, int))
 
 
+def rounds_nothing(x) -> bool:
+    """True for plain arrays and for emulated arrays under a policy that
+    rounds nothing (``policy.plan.native``: binary64 on float64 containers,
+    see docs/emulate.md, "Formats that round nothing"), whose matrix
+    products are BLAS's: code that reorders products for speed on emulated
+    arrays keeps the plain order for these, so that an ``e11m52`` run stays
+    bit-identical to double."""
+    if not _is_emulated(x):
+        return True
+    pol = emulate.current() or x.policy
+    return bool(pol.plan.native)
+
+
 @dataclass(frozen=True, eq=False)
 class SpectralTransform:
     """Spherical-harmonic transform at triangular truncation ``trunc``.
@@ -144,7 +157,9 @@ class SpectralTransform:
         5-member e11m10 step at T30 (129 against 166 ms) and T21.  Plain
         float64 arrays are transformed in one call (BLAS sums a differently
         partitioned product in another order: the double results stay
-        those of one call).
+        those of one call); so are emulated arrays under a policy that
+        rounds nothing (:func:`rounds_nothing`), which stay bit-identical
+        to double.
 
     Notes
     -----
@@ -335,7 +350,7 @@ class SpectralTransform:
         lead = x.shape[:-core]
         b = int(np.prod(lead, dtype=int))
         step = max(1, self.piece // (self.nlat * self.nlon))
-        if b <= step or not _is_emulated(x):
+        if b <= step or rounds_nothing(x):
             return transform(x)
         flat = x.reshape((b,) + x.shape[-core:])
         out = np.concatenate([transform(flat[i:i + step]) for i in range(0, b, step)], axis=0)

@@ -293,3 +293,69 @@ def test_transforms_run_under_the_spectral_transform_component():
     ref_grid, ref_spec = st.synthesis(to_numpy(a)), st.analysis(to_numpy(g))
     assert np.abs(grid - ref_grid).max() <= 1e-13 * np.abs(ref_grid).max()
     assert np.abs(spec - ref_spec).max() <= 1e-13 * np.abs(ref_spec).max()
+
+
+def test_a_policy_that_rounds_nothing_is_not_cut_in_pieces():
+    """Under e11m52 (binary64 on float64: numpy's own products) a batch
+    larger than ``piece`` is transformed in one call, so it equals the plain
+    double transform bit for bit (pieces would change BLAS's partition)."""
+    from numprec.emulate import Policy, to_numpy
+    st = SpectralTransform(21, piece=2 * 32 * 64)
+    policy = Policy("e11m52", seed=3)
+    low = st.under(policy)
+    a = random_spectral(st, (3, 4), seed=11)
+    g = np.random.default_rng(12).standard_normal((3, 4) + st.grid_shape)
+    with policy:
+        grid = to_numpy(low.synthesis(policy.asarray(a)))
+        spec = to_numpy(low.analysis(policy.asarray(g)))
+    np.testing.assert_array_equal(grid, st.synthesis(a))
+    np.testing.assert_array_equal(spec, st.analysis(g))
+
+
+def test_e11m52_steps_of_a_five_member_batch_equal_double():
+    """Three Held-Suarez steps of 5 members at T21 (a batch the emulated
+    transforms would cut in pieces, with the forcing's synthesis merged into
+    the model's on rounding policies) under e11m52 equal the double steps
+    bit for bit."""
+    from numprec.cases.speedy.heldsuarez import HeldSuarez
+    from numprec.cases.speedy.primitive import PrimitiveEquationModel
+    from numprec.emulate import Policy, to_numpy
+    model = PrimitiveEquationModel.build(21, forcing=HeldSuarez())
+    previous, current = model.initial_state(5, 0, spinup_steps=2).pair()
+    m = model.under(None)
+    p, c = previous, current
+    for _ in range(3):
+        p, c = m.leapfrog(p, c)
+    policy = Policy("e11m52", seed=3)
+    low = model.under(policy)
+    pe = {k: policy.asarray(v) for k, v in previous.items()}
+    ce = {k: policy.asarray(v) for k, v in current.items()}
+    with policy:
+        for _ in range(3):
+            pe, ce = low.leapfrog(pe, ce)
+    for k in c:
+        np.testing.assert_array_equal(to_numpy(ce[k]), c[k], err_msg=k)
+
+
+def test_merged_forcing_synthesis_gives_the_separate_values_under_round_to_nearest():
+    """The model's synthesis with the forcing's fields appended (``extra``)
+    gives, bit for bit under e11m10 round to nearest, the grids of the two
+    separate syntheses (the reference: the forcing's own synthesis)."""
+    from numprec.cases.speedy.heldsuarez import HeldSuarez
+    from numprec.cases.speedy.primitive import PrimitiveEquationModel
+    from numprec.emulate import Policy, to_numpy
+    model = PrimitiveEquationModel.build(21, forcing=HeldSuarez())
+    previous, current = model.initial_state(2, 0, spinup_steps=2).pair()
+    policy = Policy("e11m10", seed=3)
+    low = model.under(policy)
+    pe = {k: policy.asarray(v) for k, v in previous.items()}
+    ce = {k: policy.asarray(v) for k, v in current.items()}
+    with policy:
+        extra = low.forcing.grid_inputs(pe)
+        merged = low.grid_fields(ce, extra)
+        alone = low.grid_fields(ce)
+        separate = low.spectral_transform.synthesis(extra)
+    assert merged["extra"].shape == (2, 9) + model.spectral_transform.grid_shape
+    np.testing.assert_array_equal(to_numpy(merged["extra"]), to_numpy(separate))
+    for k in alone:
+        np.testing.assert_array_equal(to_numpy(merged[k]), to_numpy(alone[k]), err_msg=k)
