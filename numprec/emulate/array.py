@@ -70,6 +70,17 @@ def _op(ufunc, a, b, home):
 def _iop(ufunc, self, other):
     stack = ACTIVE_POLICIES.get()
     pol = stack[-1] if stack else self._policy
+    fz = pol.plan.fused
+    if (fz is not None and self._format is pol.plan.compute and self._data.flags.writeable
+            and getattr(other, "shape", ()) in ((), self._data.shape)):
+        # the fused kernel's result (the same bits and stream as the generic
+        # path below), copied into self
+        res = fz.apply(ufunc, (self, other), self._policy)
+        if res is not None:
+            if type(res) is tuple:
+                res = eng.finish(pol, self._policy, res[0], None, False)
+            self._data[...] = res._data
+            return self
     return eng.call(pol, self._policy, ufunc, (self, other), (self,), {})
 
 
