@@ -538,9 +538,11 @@ class PrimitiveEquationModel(Model):
         # T' and ln p_s) join the synthesis of the current level: one transform
         # instead of two, the same values under round to nearest.  Plain arrays and
         # policies that round nothing keep two transforms (BLAS sums a wider
-        # product in another order: the double results stay those of two).
+        # product in another order: the double results stay those of two), and so
+        # do rescaled transforms (each call keeps its own factor).
         extra = None
         if self.forcing is not None and hasattr(self.forcing, "grid_inputs") \
+                and self.spectral_transform.rescale is None \
                 and not rounds_nothing(current["vor"]):
             with emulate.component("forcing", like=current["vor"]):
                 extra = self.forcing.grid_inputs(previous)
