@@ -41,13 +41,20 @@ built in double; :meth:`SpectralTransform.under` converts them once with
 ``spectral_transform`` (``numprec.emulate.component``) of the active policy,
 so ``Policy(..., components={"spectral_transform": ...})`` sets the format of
 the transforms' arithmetic as well as of their tables; the spectral operators
-(``dlambda``, ``cos_dmu``, ...) run under the caller's policy.  On plain float64 arrays the Legendre sums are BLAS matrix
-products and the Fourier step is ``numpy.fft``.  On emulated arrays the same
+(``dlambda``, ``cos_dmu``, ...) run under the caller's policy.  On plain
+float64 arrays the Legendre sums are BLAS matrix products and the Fourier
+step is ``numpy.fft``.  On emulated arrays the same
 code runs: the Legendre products go through numprec's rounded ``matmul``
 (every product and partial sum rounded, sequentially in n), and the Fourier
 step through ``numpy.fft`` on emulated arrays (``fourier="fft"``) or a rounded
 real DFT written as two matrix products with cos/sin tables
-(``fourier="dft"``).
+(``fourier="dft"``).  Large emulated batches are transformed in pieces
+(``piece``, for the caches; the same values under round to nearest), except
+under a policy that rounds nothing (:func:`rounds_nothing`), whose results
+stay those of the plain code bit for bit.  The degree shifts of ``cos_dmu``
+and ``adjoint_cos_dmu`` are, per coefficient, a_{l-1} times its table value
+plus a_{l+1} times its table value (two rounded products, one rounded sum;
+one term at the ends), with the tables computed in double.
 
 Input rescaling (``rescale``)
 -----------------------------
@@ -77,9 +84,8 @@ restart state are made without it, and in double it changes only round-off.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 

@@ -157,7 +157,8 @@ def vertical_terms(levels, A, coef):
     total = P[..., n - 1:, :, :]
     sdot = total * coef["half_inner_col"] - P[..., :n - 1, :, :]
     first = A[..., :1, :, :] * (-coef["alpha_col"][:1])
-    rest = -(P[..., :n - 1, :, :] * coef["beta_col"][1:]) - A[..., 1:, :, :] * coef["alpha_col"][1:]
+    rest = -(P[..., :n - 1, :, :] * coef["beta_col"][1:]) \
+        - A[..., 1:, :, :] * coef["alpha_col"][1:]
     return total, sdot, np.concatenate([first, rest], axis=-3)
 
 
