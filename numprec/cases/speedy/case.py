@@ -2,7 +2,7 @@
 build and run (members batched, 6-hourly output as an xarray Dataset)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import numpy as np
@@ -84,6 +84,13 @@ class SpeedyParameters:
         (:class:`~numprec.cases.speedy.transform.SpectralTransform`).  None
         (default): off (the shipped state and the validation runs are made
         without it; in double it changes only round-off).
+    mass_fixer : bool
+        Hold each member's global-mean surface pressure at its value when the
+        run starts (after ``ic_spinup_days``, which run without the fixer; a
+        restart file's stored target when it has one):
+        :class:`~numprec.cases.speedy.mass.MassFixer` after every step.
+        False (default): no fixer, as SPEEDY; the ln p_s form then loses
+        about 0.4 Pa of mean p_s per day in the Held-Suarez run.
     """
 
     trunc: int = 21
@@ -102,9 +109,12 @@ class SpeedyParameters:
     analysis_scale: float = 1.0
     pressure_levels: object = None
     rescale_transforms: Optional[float] = None
+    mass_fixer: bool = False
 
     def __post_init__(self):
         r = self.rescale_transforms
+        if not isinstance(self.mass_fixer, bool):
+            raise ValueError(f"mass_fixer must be True or False, got {self.mass_fixer!r}")
         if r is not None and (isinstance(r, bool) or not isinstance(r, (int, float))
                               or not np.isfinite(r) or r <= 0):
             raise ValueError(f"rescale_transforms must be None or a finite number > 0 (the "
@@ -173,14 +183,18 @@ def build(p: SpeedyParameters) -> PrimitiveEquationModel:
                                         fourier=p.fourier,
                                         time_unit=p.seconds_per_time_unit,
                                         analysis_scale=p.analysis_scale,
-                                        rescale_transforms=p.rescale_transforms)
+                                        rescale_transforms=p.rescale_transforms,
+                                        mass_fixer=p.mass_fixer)
 
 
 def start_state(model, p: SpeedyParameters, members: int, ic_seed=0):
     """The double-precision start state of a run: from rest (``noise``,
     ``ic_seed``) or from the restart ``p.start``, then ``ic_spinup_days`` in
-    double."""
+    double (without a mass fixer: its target is the mass of the state
+    returned, see :func:`simulate`)."""
     spinup = p.steps(p.ic_spinup_days)
+    if model.mass_fixer is not None:
+        model = replace(model, mass_fixer=None)
     if p.start is None:
         return model.initial_state(members, ic_seed, noise=p.noise, spinup_steps=spinup)
     if ic_seed not in (0, None):
@@ -241,6 +255,11 @@ def simulate(params=None, policy=None, *, members=1, ic_seed=0, progress=False, 
     p = check_parameters(SpeedyParameters, params, case="speedy")
     model = build(p)
     state0 = start_state(model, p, members, ic_seed)
+    if p.mass_fixer:
+        stored = None
+        if p.start is not None and p.ic_spinup_days == 0:
+            stored = load_restart(p.start).select(p.start_member, members).mass_target
+        model = model.with_mass_target(state0, stored)
     run = integrate(model, state0, policy, steps=p.steps(p.days), sample_every=p.every,
                     spinup=p.steps(p.spinup_days), check_every=p.spd, progress=progress)
     times = run.steps / p.spd

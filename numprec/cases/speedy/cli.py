@@ -46,6 +46,9 @@ def parser():
     ap.add_argument("--rescale-transforms", type=float, default=None, metavar="MAX",
                     help="Paxton et al. (2022)'s rescaling of every transform input to this "
                          "largest magnitude (they use 100), the factor in double; default off")
+    ap.add_argument("--mass-fixer", action="store_true",
+                    help="hold each member's global-mean surface pressure at its start value "
+                         "(a mass fixer after every step; SPEEDY has none, default off)")
     ap.add_argument("--pressure-levels", metavar="HPA,HPA,...|speedy",
                     help="also write u, v, T and geopotential on these pressure levels (hPa, "
                          "comma-separated; 'speedy': SPEEDY's 30,100,200,300,500,700,850,925) "
@@ -97,7 +100,7 @@ def main(argv=None) -> int:
                  f"restart) at T{args.resolution}")
     params = {"trunc": args.resolution, "days": args.days, "ic_spinup_days": args.spinup_days,
               "start": start, "time_unit": time_unit_option(ap, args.time_unit),
-              "rescale_transforms": args.rescale_transforms}
+              "rescale_transforms": args.rescale_transforms, "mass_fixer": args.mass_fixer}
     if args.pressure_levels is not None:
         if not args.output:
             ap.error("--pressure-levels needs --output (the levels are written to that file)")

@@ -37,6 +37,7 @@ import numpy as np
 from numprec import emulate
 from numprec.cases.base import Model, setting
 from numprec.cases.speedy.diffusion import HorizontalDiffusion
+from numprec.cases.speedy.mass import MassFixer
 from numprec.cases.speedy.timestepping import Leapfrog
 from numprec.cases.speedy.transform import SpectralTransform, rounds_nothing
 from numprec.cases.speedy.vertical import SigmaLevels, vertical_advection, vertical_terms
@@ -309,7 +310,9 @@ class PrimitiveEquationModel(Model):
     Components (Paxton et al. 2022's precision modes): ``spectral_transform``,
     ``grid_dynamics``, ``spectral_dynamics`` (the semi-implicit solve and
     spectral terms), ``diffusion``, ``timestepping``, ``forcing`` (None: an
-    unforced core).
+    unforced core) and ``mass_fixer`` (None: off; a
+    :class:`~numprec.cases.speedy.mass.MassFixer` holding each member's
+    global mass at its target after every step).
 
     ``time_unit`` (a setting, not a component) is the model's unit of time
     in seconds.  With ``time_unit = a`` (the radius in m, SpeedyWeather's
@@ -333,13 +336,14 @@ class PrimitiveEquationModel(Model):
     diffusion: HorizontalDiffusion | None
     timestepping: Leapfrog
     forcing: object = None
+    mass_fixer: MassFixer | None = None
     time_unit: float = setting(1.0)
     analysis_scale: float = setting(1.0)
 
     @classmethod
     def build(cls, trunc=21, dt=None, diffusion_tau=2.4 * 3600.0, top_tau=12 * 3600.0,
               levels=None, forcing=None, fourier="fft", time_unit=1.0, analysis_scale=1.0,
-              surface_geopotential=None, rescale_transforms=None):
+              surface_geopotential=None, rescale_transforms=None, mass_fixer=False):
         """The model at truncation ``trunc``; ``dt`` (seconds) defaults to
         :func:`default_steps_per_day`.
         ``diffusion_tau=None`` switches diffusion off.  ``time_unit``:
@@ -350,7 +354,10 @@ class PrimitiveEquationModel(Model):
         :class:`SemiImplicit`), None for a flat surface.
         ``rescale_transforms``: Paxton et al. (2022)'s rescaling of every
         spectral transform input to this largest magnitude (they use 100;
-        see :class:`SpectralTransform`'s ``rescale``); None (default): off."""
+        see :class:`SpectralTransform`'s ``rescale``); None (default): off.
+        ``mass_fixer``: False (default, as SPEEDY: no fixer), True (a
+        :class:`MassFixer` whose target is set by :meth:`with_mass_target`)
+        or a MassFixer."""
         levels = SigmaLevels() if levels is None else levels
         if not (isinstance(time_unit, (int, float)) and time_unit > 0):
             raise ValueError(f"time_unit must be a number of seconds > 0, got {time_unit!r}")
@@ -370,11 +377,18 @@ class PrimitiveEquationModel(Model):
                 raise ValueError(f"forcing {type(forcing).__name__} has no in_time_unit(); it "
                                  "cannot run with time_unit != 1")
             forcing = forcing.in_time_unit(tu)
+        if mass_fixer is True:
+            mass_fixer = MassFixer()
+        elif mass_fixer is False or mass_fixer is None:
+            mass_fixer = None
+        elif not isinstance(mass_fixer, MassFixer):
+            raise ValueError(f"mass_fixer must be True, False or a MassFixer, got "
+                             f"{mass_fixer!r}")
         radius = RADIUS / tu
         return cls(st, GridDynamics(levels, radius=radius, rotation=OMEGA * tu),
                    SemiImplicit(levels, trunc, lf.step_lengths, radius=radius,
                                 surface_geopotential=surface_geopotential), diff,
-                   lf, forcing, tu, float(analysis_scale)).under(None)
+                   lf, forcing, mass_fixer, tu, float(analysis_scale)).under(None)
 
     @property
     def levels(self) -> SigmaLevels:
@@ -394,7 +408,26 @@ class PrimitiveEquationModel(Model):
                        spectral_dynamics=self.spectral_dynamics.under(comp("spectral_dynamics")),
                        diffusion=None if self.diffusion is None else self.diffusion.under(
                            comp("diffusion")),
-                       forcing=forcing)
+                       forcing=forcing,
+                       mass_fixer=None if self.mass_fixer is None else self.mass_fixer.under(
+                           st, comp("mass_fixer")))
+
+    def with_mass_target(self, state, excess=None):
+        """The model with its mass fixer's target set: ``excess`` (per member,
+        ``<p_s>/p0 - 1``, e.g. from a restart file) or the mass of the
+        current level of ``state`` (a :class:`SpeedyState` or a dict with
+        ``lnps``), computed in double.  Unchanged without a fixer.  Record it
+        once, from the double start state: the driver's ``prepare`` keeps it,
+        so resumed runs stay bit-identical."""
+        if self.mass_fixer is None:
+            return self
+        st = self.spectral_transform
+        if excess is not None:
+            fixer = MassFixer(excess)
+        else:
+            lnps = state["lnps"] if isinstance(state, dict) else state.lnps
+            fixer = MassFixer().recorded(lnps, st)
+        return replace(self, mass_fixer=fixer.under(st, None))
 
     def prepare(self, policy, state):
         """The case contract's set-up: tables converted once per component."""
@@ -602,9 +635,14 @@ class PrimitiveEquationModel(Model):
         (spectral_transform), grid tendencies (grid_dynamics), forcing at
         the previous level (forcing), analysis (spectral_transform),
         semi-implicit solve (spectral_dynamics), implicit diffusion at the
-        previous level (diffusion), leapfrog + RAW filter (timestepping)."""
+        previous level (diffusion), leapfrog + RAW filter (timestepping),
+        then the mass fixer on the new current level (mass_fixer, if any)."""
         with emulate.component("timestepping", like=current["vor"]):
-            return self.timestepping.step(self.advance, previous, current)
+            previous, current = self.timestepping.step(self.advance, previous, current)
+        if self.mass_fixer is not None:
+            current = dict(current, lnps=self.mass_fixer.fix(current["lnps"],
+                                                             self.spectral_transform))
+        return previous, current
 
     def integrate(self, state, nsteps, every=None, callback=None):
         """Start and advance the current level by ``nsteps`` steps of dt;

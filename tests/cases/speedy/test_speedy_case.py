@@ -8,7 +8,7 @@ from numprec.cases.speedy import CASE, SpeedyParameters, SpeedyState
 def test_case_names_components_from_the_model_fields():
     assert CASE.name == "speedy"
     assert CASE.components == ("spectral_transform", "grid_dynamics", "spectral_dynamics",
-                               "diffusion", "timestepping", "forcing")
+                               "diffusion", "timestepping", "forcing", "mass_fixer")
     assert CASE.variables == ("u", "v", "T", "geopotential", "ps")
     assert CASE.defaults["trunc"] == 21
 

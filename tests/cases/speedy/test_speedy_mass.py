@@ -222,19 +222,19 @@ def test_under_a_policy_the_fix_runs_in_the_mass_fixer_format(t21, seed):
 # ----------------------------------------------------------------- in the model
 def _held_suarez(days, members, fixer):
     """A T21 Held-Suarez run from the shipped state (members 0..), with the
-    fixer (target: the start state's mass) applied to the current level after
-    every leapfrog step; the reference mass of the current level each step."""
-    p = SpeedyParameters(start="held_suarez_T21")
+    model's own fixer (``mass_fixer=True``, target: the start state's mass,
+    applied after every leapfrog step) or without; the reference mass of the
+    current level each step."""
+    p = SpeedyParameters(start="held_suarez_T21", mass_fixer=fixer)
     model = build(p)
     st = model.spectral_transform
     state = model.restart_state(load_restart("held_suarez_T21").select(0, members))
+    model = model.with_mass_target(state)
+    assert (model.mass_fixer is not None) == fixer
     previous, current = state.pair()
-    mf = MassFixer.of(current["lnps"], st) if fixer else None
     masses = [reference_mean(current["lnps"], 21, st.nlat, st.nlon)]
     for _ in range(days * p.spd):
         previous, current = model.leapfrog(previous, current)
-        if mf is not None:
-            current = dict(current, lnps=mf.fix(current["lnps"], st))
         masses.append(reference_mean(current["lnps"], 21, st.nlat, st.nlon))
     return np.array(masses)
 
@@ -294,3 +294,58 @@ def test_held_suarez_30_day_climate_with_the_fixer_is_within_sampling_noise():
     result = nv.verify(reference, baseline, {"mass fixer": fixed},
                        sample_dims=("time", "member"))
     assert all(str(v) == "indistinguishable" for v in result["verdict"].values.ravel())
+
+
+# ------------------------------------------------------- the case and restarts
+def test_case_run_with_the_fixer_holds_the_mass_and_a_policy_can_widen_it():
+    from numprec.cases.speedy import CASE
+    params = {"days": 2.0, "start": "held_suarez_T21", "output_hours": 24.0}
+    free = CASE.run(params, None, members=1)
+    fixed = CASE.run({**params, "mass_fixer": True}, None, members=1)
+    st = SpectralTransform(21)
+
+    def mean_ps(ds):
+        ps = ds.ps.values[0]                                    # (time, lat, lon)
+        return (ps.mean(-1) * st.weights).sum(-1) / 2.0
+    m_free, m_fixed = mean_ps(free), mean_ps(fixed)
+    assert abs(m_free[-1] - m_free[0]) > 0.1                   # Pa: the unfixed drift
+    assert abs(m_fixed[-1] - m_fixed[0]) < 1e-8
+    # the component is known to the driver's component check
+    ds = CASE.run({**params, "days": 0.25, "output_hours": 6.0, "mass_fixer": True},
+                  Policy("e11m10", components={"mass_fixer": "binary64"}), members=1)
+    assert not ds.attrs["unstable"]
+
+
+def test_continued_run_with_the_fixer_is_bit_identical_from_a_restart_file(tmp_path):
+    from numprec.cases.speedy.restart import save_restart
+    p = SpeedyParameters(start="held_suarez_T21", mass_fixer=True)
+    model = build(p)
+    state = model.restart_state(load_restart("held_suarez_T21").select(0, 2))
+    model = model.with_mass_target(state)
+    previous, current = state.pair()
+    for _ in range(3):
+        previous, current = model.leapfrog(previous, current)
+    path = save_restart(tmp_path / "r.nc", SpeedyState.from_pair(previous, current), trunc=21,
+                        dt=model.timestepping.dt, mass_target=model.mass_fixer.excess)
+    for _ in range(3):
+        previous, current = model.leapfrog(previous, current)
+    r = load_restart(path)
+    np.testing.assert_array_equal(r.mass_target, model.mass_fixer.excess)
+    resumed = build(p).with_mass_target(None, r.mass_target)
+    prev2, cur2 = resumed.restart_state(r).pair()
+    for _ in range(3):
+        prev2, cur2 = resumed.leapfrog(prev2, cur2)
+    for k in current:
+        np.testing.assert_array_equal(cur2[k], current[k], err_msg=k)
+
+
+def test_bad_mass_fixer_settings_are_refused():
+    with pytest.raises(ValueError, match="mass_fixer must be True or False"):
+        SpeedyParameters(mass_fixer="yes")
+    from numprec.cases.speedy.primitive import PrimitiveEquationModel
+    with pytest.raises(ValueError, match="mass_fixer must be True, False or a MassFixer"):
+        PrimitiveEquationModel.build(21, mass_fixer=3)
+    model = build(SpeedyParameters(mass_fixer=True))            # no target recorded
+    previous, current = model.start(model.resting_state(members=1))
+    with pytest.raises(ValueError, match="no target yet"):
+        model.leapfrog(previous, current)
