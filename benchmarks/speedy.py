@@ -29,33 +29,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ctypes
 import os
 import resource
 import time
 
 from numprec.cases.speedy.heldsuarez import HeldSuarez
 from numprec.cases.speedy.primitive import PrimitiveEquationModel, default_steps_per_day
+from numprec.cases.memory import tune_malloc
 from numprec.emulate import Policy
-
-# glibc mallopt parameters (malloc.h)
-_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
-
-
-def tune_malloc():
-    """Keep freed memory in the process (glibc): arrays under 32 MiB (the
-    largest mmap threshold glibc accepts on 64-bit) from the heap, trim the
-    heap only above 1 GiB free, 64 MiB of top padding.  Returns False where
-    glibc's mallopt is not available or refuses a value."""
-    try:
-        libc = ctypes.CDLL(None)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return False
-    ok = [mallopt(_M_MMAP_THRESHOLD, 1 << 25), mallopt(_M_TRIM_THRESHOLD, 1 << 30),
-          mallopt(_M_TOP_PAD, 1 << 26)]
-    return all(ok)
-
 
 def model_and_state(trunc, members, fourier="fft"):
     model = PrimitiveEquationModel.build(trunc, forcing=HeldSuarez(), fourier=fourier)
