@@ -14,7 +14,7 @@ import argparse
 import numpy as np
 
 from numprec.cases.cli import (add_grid_options, add_output_options, check_grid, check_paths,
-                               format_results)
+                               format_results, interrupted)
 from numprec.cases.speedy.case import SpeedyParameters
 from numprec.cases.speedy.demonstration import (DEFAULT_FORMATS, DEFAULT_ROUNDINGS,
                                                 run_demonstration)
@@ -112,6 +112,17 @@ def main(argv=None) -> int:
         for name in ("pressure_levels", "time_unit", "rescale_transforms"):
             message = message.replace(name, "--" + name.replace("_", "-"))
         ap.error(message)
+    written = []
+    try:
+        return _run(args, params, formats, roundings, start, written)
+    except KeyboardInterrupt:
+        return interrupted(f"only {', '.join(written)} had been written" if written
+                           else "no output was written")
+
+
+def _run(args, params, formats, roundings, start, written) -> int:
+    """The demonstration of checked options; writes --output/--plot last
+    (atomically, through numprec.io)."""
     result, runs = run_demonstration(params, members=args.members, formats=formats,
                                      roundings=roundings,
                                      log=lambda line: print(line, flush=True))
@@ -131,6 +142,7 @@ def main(argv=None) -> int:
                              dim="experiment")
         combined = combined.assign_coords(experiment=[name for name, _, _ in runs])
         write_dataset(combined, args.output, title="numprec speedy demonstration")
+        written.append(args.output)
         print(f"wrote {args.output}")
     if args.plot:
         import matplotlib

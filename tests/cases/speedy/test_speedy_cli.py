@@ -90,3 +90,27 @@ def test_pressure_levels_are_written_to_the_output(tmp_path, capsys):
     ds = xr.open_dataset(out)
     assert list(ds.plev.values) == [85000.0, 50000.0] and ds.plev.attrs["units"] == "Pa"
     assert ds["T_plev"].dims == ("experiment", "member", "time", "plev", "lat", "lon")
+
+
+def test_ctrl_c_stops_with_one_line_and_no_file(tmp_path):
+    """SIGINT during the reference ensemble: exit 130 within seconds, one
+    'interrupted' line and no traceback, no output or temporary file."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    proc = subprocess.Popen([sys.executable, "-m", "numprec.cases.speedy", "--days", "60",
+                             "--members", "1", "--output", str(tmp_path / "out.nc")],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    time.sleep(4.0)                           # imports done, the first ensemble running
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("the command did not stop within 15 s of Ctrl-C")
+    assert proc.returncode == 130
+    assert "interrupted: no output was written" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
