@@ -122,12 +122,26 @@ class SpeedyParameters:
         levels = check_pressure_levels(self.pressure_levels)
         if levels is not None and self.pressure_levels != "speedy":
             object.__setattr__(self, "pressure_levels", levels)
+        T = self.trunc
+        if isinstance(T, bool) or not isinstance(T, int) or T < 1:
+            raise ValueError(f"trunc must be an int >= 1, got {T!r}")
+        s = self.steps_per_day
+        if s is not None and (isinstance(s, bool) or not isinstance(s, int) or s < 1):
+            raise ValueError(f"steps_per_day must be None or an int >= 1, got {s!r}")
         for name in ("days", "output_hours", "diffusion_hours"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not (
+                    0 < v < float("inf")):
+                raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
         for name in ("spinup_days", "ic_spinup_days", "noise"):
-            if not getattr(self, name) >= 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not (
+                    0 <= v < float("inf")):
+                raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
+        if self.steps(self.days) < self.every:
+            raise ValueError(f"days={self.days!r} is shorter than one output interval "
+                             f"(output_hours={self.output_hours!r}): the run would have no "
+                             "sample")
         if self.start is not None and not isinstance(self.start, str):
             raise ValueError(f"start must be a restart file name or path (str), got "
                              f"{self.start!r}")

@@ -10,6 +10,7 @@ each ensemble's wall time.
 from __future__ import annotations
 
 import argparse
+import re
 
 import numpy as np
 
@@ -87,8 +88,12 @@ def main(argv=None) -> int:
     check_grid(ap, formats, roundings)
     check_paths(ap, overwrite=args.overwrite, figures=("plot",),
                 output=args.output, plot=args.plot)
-    if args.members < 1 or args.days <= 0 or args.spinup_days < 0:
-        ap.error("--members must be >= 1, --days > 0 and --spinup-days >= 0")
+    if args.resolution < 1:
+        ap.error(f"--resolution must be a truncation >= 1, got {args.resolution}")
+    if args.members < 1 or not 0 < args.days < float("inf") \
+            or not 0 <= args.spinup_days < float("inf"):
+        ap.error("--members must be >= 1, --days finite and > 0 and --spinup-days finite "
+                 "and >= 0")
     start = None if args.start == "rest" else args.start
     if start is not None and start not in SHIPPED:
         import os
@@ -98,6 +103,18 @@ def main(argv=None) -> int:
     if start == "held_suarez_T21" and args.resolution != 21:
         ap.error("--start held_suarez_T21 is a T21 state; use --start rest (or your own "
                  f"restart) at T{args.resolution}")
+    if start is not None:
+        from numprec.cases.speedy.restart import load_restart
+        try:
+            restart = load_restart(start)
+        except (ValueError, OSError, KeyError) as exc:
+            ap.error(f"--start {start!r}: {exc}")
+        if restart.trunc != args.resolution:
+            ap.error(f"--start {start!r} is a T{restart.trunc} state, --resolution is "
+                     f"{args.resolution}")
+        if 2 * args.members > restart.members:
+            ap.error(f"--members {args.members}: the reference and the baseline need "
+                     f"{2 * args.members} members of --start, which holds {restart.members}")
     params = {"trunc": args.resolution, "days": args.days, "ic_spinup_days": args.spinup_days,
               "start": start, "time_unit": time_unit_option(ap, args.time_unit),
               "rescale_transforms": args.rescale_transforms, "mass_fixer": args.mass_fixer}
@@ -109,8 +126,8 @@ def main(argv=None) -> int:
         SpeedyParameters(**params)
     except ValueError as exc:
         message = str(exc)
-        for name in ("pressure_levels", "time_unit", "rescale_transforms"):
-            message = message.replace(name, "--" + name.replace("_", "-"))
+        for name in ("pressure_levels", "time_unit", "rescale_transforms", "days"):
+            message = re.sub(rf"\b{name}\b", "--" + name.replace("_", "-"), message)
         ap.error(message)
     written = []
     try:

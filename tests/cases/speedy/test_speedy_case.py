@@ -94,3 +94,15 @@ def test_a_restart_start_refuses_an_ic_seed_it_cannot_use():
     ensemble runner passes for baselines) must not silently repeat them."""
     with pytest.raises(ValueError, match="ic_seed=5 cannot draw other ones"):
         CASE.run({"days": 0.25, "start": "held_suarez_T21"}, None, members=1, ic_seed=5)
+
+
+@pytest.mark.parametrize("params, name", [({"days": float("inf")}, "days"),
+                                          ({"days": float("nan")}, "days"),
+                                          ({"spinup_days": float("inf")}, "spinup_days"),
+                                          ({"trunc": 0}, "trunc"), ({"trunc": 21.0}, "trunc"),
+                                          ({"steps_per_day": 0}, "steps_per_day"),
+                                          ({"days": 0.1}, "shorter than one output interval")])
+def test_parameters_that_cannot_run_are_refused(params, name):
+    from numprec.cases.speedy import SpeedyParameters
+    with pytest.raises(ValueError, match=name):
+        SpeedyParameters(**params)

@@ -33,6 +33,20 @@ def test_bad_scaling_options_exit_2_naming_the_option(capsys, argv, option):
     assert option in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv, text", [
+    (["--resolution", "0"], "--resolution must be a truncation >= 1"),
+    (["--days", "inf"], "--days finite"),
+    (["--days", "0.2"], "--days=0.2 is shorter than one output interval"),
+    (["--members", "4"], "need 8 members of --start, which holds 6"),
+    (["--start", "rest", "--resolution", "30", "--days", "0.1"], "shorter than one output")])
+def test_runs_that_cannot_work_exit_2_before_running(capsys, argv, text):
+    """Each of these ran and ended in a traceback before."""
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert text in capsys.readouterr().err
+
+
 def test_e5m10_runs_with_a_time_unit(capsys):
     """Float16's range needs vorticity and divergence scaled (docs/speedy.md):
     per 10 h the e5m10 experiment stays stable."""
