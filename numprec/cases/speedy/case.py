@@ -53,7 +53,8 @@ class SpeedyParameters:
         path, or the name of a shipped state (``"held_suarez_T21"``: six
         members of a spun-up T21 Held-Suarez climate).  Member ``i`` of the
         run is member ``start_member + i`` of the file; ``noise`` and the
-        run's ``ic_seed`` are then not used, ``ic_spinup_days`` still runs
+        run's ``ic_seed`` are then not used (an ``ic_seed`` other than 0 is
+        refused), ``ic_spinup_days`` still runs
         in double after the restart.  None: start from rest.
     start_member : int
         First member of the restart file used.
