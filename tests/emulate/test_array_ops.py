@@ -263,3 +263,23 @@ def test_negation_in_fnuz_formats_has_no_negative_zero():
     p = Policy("float8_e4m3fnuz", seed=0)
     got = -p.asarray(np.array([0.0, 1.0]))
     np.testing.assert_array_equal(np.signbit(got.to_numpy()), [False, True])
+
+
+@pytest.mark.parametrize("rounding", ["nearest_even", "toward_zero", "stochastic"])
+def test_in_place_operators_take_the_same_bits_and_streams_as_the_reference_path(rounding):
+    """x += y and x *= y run the fused kernel when x is in the compute format;
+    the generic path (debug_reference) is the oracle, also for the random
+    streams of stochastic rounding."""
+    rng = np.random.default_rng(4)
+    a, b = rng.standard_normal((6, 50)), rng.standard_normal((6, 50))
+    out = []
+    for reference in (False, True):
+        p = Policy("e5m7", rounding=rounding, seed=3, debug_reference=reference)
+        x, y = p.constant(a), p.constant(b)
+        x += y
+        x *= 0.1
+        x -= np.float32(0.3)
+        x /= y
+        out.append((x.to_numpy(), p.streams_used))
+    np.testing.assert_array_equal(out[0][0], out[1][0])
+    assert out[0][1] == out[1][1]
