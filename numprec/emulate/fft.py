@@ -33,8 +33,11 @@ Rounding order of a stage:
    ``+i`` (inverse): ``t1 = x0 + x2``, ``t2 = x0 - x2``, ``t3 = x1 + x3``,
    ``t4 = x1 - x3``, ``y0 = t1 + t3``, ``y2 = t1 - t3``, ``y1 = t2 + w t4``,
    ``y3 = t2 - w t4`` (``w t4`` is exact: the parts swapped, one negated, so
-   ``y1``'s parts are a rounded sum and a rounded difference).
-   Odd radices: for ``j = 1 .. R-1`` the terms ``t_j[k] = x_j w_R^(jk)``:
+   ``y1``'s parts are a rounded sum and a rounded difference).  Radix 3
+   (FFTPACK's pass), ``taur = -1/2``, ``taui = fl(sign sin(2 pi / 3))``:
+   ``t = x1 + x2``, ``y0 = x0 + t``, ``h = taur t``, ``c = x0 + h``,
+   ``d = x1 - x2``, ``g = taui d``, ``y1 = c + i g``, ``y2 = c - i g``.
+   Other odd radices: for ``j = 1 .. R-1`` the terms ``t_j[k] = x_j w_R^(jk)``:
    ``t_j[0] = x_j`` and ``t_j[1:]`` is one rounded complex product (6
    operations in the order of :func:`numprec.emulate.complex.multiply`) of
    ``x_j`` with the ``R - 1`` factors; then ``y = y + t_j`` (2 rounded
@@ -192,6 +195,26 @@ def _butterfly_2_4(xr, xi, R, sign):
     return np.stack([p[0] for p in y]), np.stack([p[1] for p in y])
 
 
+def _butterfly_3(xr, xi, sign):
+    """The radix-3 butterfly of ``(3, m, s, B)`` parts (FFTPACK's pass;
+    Swarztrauber 1982): with ``taur = -1/2`` and ``taui = fl(sign sin(2 pi/3))``
+    (``sign = -1`` forward), ``t = x1 + x2``, ``y0 = x0 + t``, ``h = taur t``,
+    ``c = x0 + h``, ``d = x1 - x2``, ``g = taui d``, ``y1 = c + i g``,
+    ``y2 = c - i g`` (``i g`` is exact: the parts swapped, one negated).  Each
+    complex operation is two rounded whole-array operations, real part first."""
+    taui = sign * float(twiddles(3)[1][1])
+    tr, ti = xr[1] + xr[2], xi[1] + xi[2]
+    y0 = (xr[0] + tr, xi[0] + ti)
+    hr, hi = tr * -0.5, ti * -0.5
+    cr, ci = xr[0] + hr, xi[0] + hi
+    dr, di = xr[1] - xr[2], xi[1] - xi[2]
+    gr, gi = dr * taui, di * taui
+    y1 = (cr - gi, ci + gr)
+    y2 = (cr + gi, ci - gr)
+    y = [y0, y1, y2]
+    return np.stack([q[0] for q in y]), np.stack([q[1] for q in y])
+
+
 def _stage(re, im, R, m, s, pol, sign):
     """One Stockham stage on ``(n, batch)`` parts; returns ``(n, batch)`` parts."""
     B = re.shape[-1]
@@ -199,6 +222,8 @@ def _stage(re, im, R, m, s, pol, sign):
     xi = im.reshape(R, m, s, B)
     if R in (2, 4):
         yr, yi = _butterfly_2_4(xr, xi, R, sign)
+    elif R == 3:
+        yr, yi = _butterfly_3(xr, xi, sign)
     else:
         yr = xr[0:1]
         yi = xi[0:1]

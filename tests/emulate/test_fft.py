@@ -3,8 +3,8 @@
 Exactness is checked against an op-by-op reference written here with
 ``numprec.round`` on scalars, following the algorithm of docs/emulate.md
 ("FFT"): Stockham autosort, decimation in frequency, radices 4s, a 2, then
-odd primes (FFTPACK's radix-2/4 butterflies, sequential sums for odd
-radices); every real operation of the complex arithmetic rounded, each
+odd primes (FFTPACK's radix-2/3/4 butterflies, sequential sums for other
+odd radices); every real operation of the complex arithmetic rounded, each
 whole-array operation taking the next random stream, element ``i`` of its
 (C-order) result array using counter ``i``.
 """
@@ -145,6 +145,36 @@ class Reference:
             y = [y0, y1, y2, y3]
         return (lambda idx: y[idx[0]][0](idx[1:])), (lambda idx: y[idx[0]][1](idx[1:]))
 
+    def butterfly_3(self, xr, xi, m, s, sign):
+        """FFTPACK's radix-3 pass (docs/emulate.md, "FFT"), taur = -1/2 and
+        taui = fl(sign sin(2 pi / 3)), on the (m, s, B) slices x_j."""
+        B = xr.shape[1]
+        sub = (m, s, B)
+        add, minus = (lambda u, v: u + v), (lambda u, v: u - v)
+        times = lambda u, v: u * v
+        taur = lambda idx: self.constant(-0.5)
+        taui = lambda idx, c=self.constant(sign * np.sin(2.0 * np.pi / 3.0)): c
+
+        def x(j, part):
+            arr = xr if part == 0 else xi
+            return lambda idx: arr[idx[1] + s * (idx[0] + j * m), idx[2]]
+
+        def pair(fn_r, a_r, b_r, fn_i, a_i, b_i):
+            r = self.op(fn_r, sub, a_r, b_r)
+            i = self.op(fn_i, sub, a_i, b_i)
+            return r.__getitem__, i.__getitem__
+
+        t = pair(add, x(1, 0), x(2, 0), add, x(1, 1), x(2, 1))
+        y0 = pair(add, x(0, 0), t[0], add, x(0, 1), t[1])
+        h = pair(times, t[0], taur, times, t[1], taur)
+        c = pair(add, x(0, 0), h[0], add, x(0, 1), h[1])
+        d = pair(minus, x(1, 0), x(2, 0), minus, x(1, 1), x(2, 1))
+        g = pair(times, d[0], taui, times, d[1], taui)
+        y1 = pair(minus, c[0], g[1], add, c[1], g[0])          # c + i g
+        y2 = pair(add, c[0], g[1], minus, c[1], g[0])          # c - i g
+        y = [y0, y1, y2]
+        return (lambda idx: y[idx[0]][0](idx[1:])), (lambda idx: y[idx[0]][1](idx[1:]))
+
     def stage(self, xr, xi, R, m, s, sign):
         """xr, xi: (n, B) arrays of container values; op arrays are (R, m, s, B)."""
         B = xr.shape[1]
@@ -155,7 +185,9 @@ class Reference:
         shift = lambda idx: (idx[0] + 1,) + idx[1:]
         if R in (2, 4):
             yr, yi = self.butterfly_2_4(xr, xi, R, m, s, sign)
-        for j in range(1 if R not in (2, 4) else R, R):
+        elif R == 3:
+            yr, yi = self.butterfly_3(xr, xi, m, s, sign)
+        for j in range(1 if R not in (2, 3, 4) else R, R):
             aj_r = lambda idx, j=j: xr[idx[2] + s * (idx[1] + j * m), idx[3]]
             aj_i = lambda idx, j=j: xi[idx[2] + s * (idx[1] + j * m), idx[3]]
             w = [self.twiddle(R, j * k, sign) for k in range(1, R)]
