@@ -195,6 +195,10 @@ def _butterfly_2_4(xr, xi, R, sign):
     return np.stack([p[0] for p in y]), np.stack([p[1] for p in y])
 
 
+#: sin(2 pi / 3) in double, as :func:`twiddles` computes it (radix-3 passes).
+_SIN_2PI_3 = float(twiddles(3)[1][1])
+
+
 def _butterfly_3(xr, xi, sign):
     """The radix-3 butterfly of ``(3, m, s, B)`` parts (FFTPACK's pass;
     Swarztrauber 1982): with ``taur = -1/2`` and ``taui = fl(sign sin(2 pi/3))``
@@ -202,7 +206,7 @@ def _butterfly_3(xr, xi, sign):
     ``c = x0 + h``, ``d = x1 - x2``, ``g = taui d``, ``y1 = c + i g``,
     ``y2 = c - i g`` (``i g`` is exact: the parts swapped, one negated).  Each
     complex operation is two rounded whole-array operations, real part first."""
-    taui = sign * float(twiddles(3)[1][1])
+    taui = sign * _SIN_2PI_3
     tr, ti = xr[1] + xr[2], xi[1] + xi[2]
     y0 = (xr[0] + tr, xi[0] + ti)
     hr, hi = tr * -0.5, ti * -0.5

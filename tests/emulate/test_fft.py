@@ -109,12 +109,12 @@ class Reference:
         im = self.op(lambda u, v: u + v, shape, p3.__getitem__, p4.__getitem__)
         return re, im
 
-    def butterfly_2_4(self, xr, xi, R, m, s, sign):
-        """FFTPACK's radix-2/4 butterflies (docs/emulate.md, "FFT"): whole-array
+    def butterfly(self, xr, xi, R, m, s, sign):
+        """FFTPACK's radix-2, 3 and 4 passes (docs/emulate.md, "FFT"): whole-array
         operations on the (m, s, B) slices x_j, real part then imaginary part."""
         B = xr.shape[1]
         sub = (m, s, B)
-        add, minus = (lambda u, v: u + v), (lambda u, v: u - v)
+        add, minus, times = (lambda u, v: u + v), (lambda u, v: u - v), (lambda u, v: u * v)
 
         def x(j, part):
             arr = xr if part == 0 else xi
@@ -128,6 +128,18 @@ class Reference:
         if R == 2:
             y = [pair(add, x(0, 0), x(1, 0), add, x(0, 1), x(1, 1)),
                  pair(minus, x(0, 0), x(1, 0), minus, x(0, 1), x(1, 1))]
+        elif R == 3:
+            # taur = -1/2, taui = fl(sign sin(2 pi / 3))
+            taur = lambda idx, c=self.constant(-0.5): c
+            taui = lambda idx, c=self.constant(sign * np.sin(2.0 * np.pi / 3.0)): c
+            t = pair(add, x(1, 0), x(2, 0), add, x(1, 1), x(2, 1))
+            y0 = pair(add, x(0, 0), t[0], add, x(0, 1), t[1])
+            h = pair(times, t[0], taur, times, t[1], taur)
+            c = pair(add, x(0, 0), h[0], add, x(0, 1), h[1])
+            d = pair(minus, x(1, 0), x(2, 0), minus, x(1, 1), x(2, 1))
+            g = pair(times, d[0], taui, times, d[1], taui)
+            y = [y0, pair(minus, c[0], g[1], add, c[1], g[0]),      # c + i g
+                 pair(add, c[0], g[1], minus, c[1], g[0])]          # c - i g
         else:
             t1 = pair(add, x(0, 0), x(2, 0), add, x(0, 1), x(2, 1))
             t2 = pair(minus, x(0, 0), x(2, 0), minus, x(0, 1), x(2, 1))
@@ -145,36 +157,6 @@ class Reference:
             y = [y0, y1, y2, y3]
         return (lambda idx: y[idx[0]][0](idx[1:])), (lambda idx: y[idx[0]][1](idx[1:]))
 
-    def butterfly_3(self, xr, xi, m, s, sign):
-        """FFTPACK's radix-3 pass (docs/emulate.md, "FFT"), taur = -1/2 and
-        taui = fl(sign sin(2 pi / 3)), on the (m, s, B) slices x_j."""
-        B = xr.shape[1]
-        sub = (m, s, B)
-        add, minus = (lambda u, v: u + v), (lambda u, v: u - v)
-        times = lambda u, v: u * v
-        taur = lambda idx: self.constant(-0.5)
-        taui = lambda idx, c=self.constant(sign * np.sin(2.0 * np.pi / 3.0)): c
-
-        def x(j, part):
-            arr = xr if part == 0 else xi
-            return lambda idx: arr[idx[1] + s * (idx[0] + j * m), idx[2]]
-
-        def pair(fn_r, a_r, b_r, fn_i, a_i, b_i):
-            r = self.op(fn_r, sub, a_r, b_r)
-            i = self.op(fn_i, sub, a_i, b_i)
-            return r.__getitem__, i.__getitem__
-
-        t = pair(add, x(1, 0), x(2, 0), add, x(1, 1), x(2, 1))
-        y0 = pair(add, x(0, 0), t[0], add, x(0, 1), t[1])
-        h = pair(times, t[0], taur, times, t[1], taur)
-        c = pair(add, x(0, 0), h[0], add, x(0, 1), h[1])
-        d = pair(minus, x(1, 0), x(2, 0), minus, x(1, 1), x(2, 1))
-        g = pair(times, d[0], taui, times, d[1], taui)
-        y1 = pair(minus, c[0], g[1], add, c[1], g[0])          # c + i g
-        y2 = pair(add, c[0], g[1], minus, c[1], g[0])          # c - i g
-        y = [y0, y1, y2]
-        return (lambda idx: y[idx[0]][0](idx[1:])), (lambda idx: y[idx[0]][1](idx[1:]))
-
     def stage(self, xr, xi, R, m, s, sign):
         """xr, xi: (n, B) arrays of container values; op arrays are (R, m, s, B)."""
         B = xr.shape[1]
@@ -183,10 +165,8 @@ class Reference:
         full = (R, m, s, B)
         sub = (R - 1, m, s, B)
         shift = lambda idx: (idx[0] + 1,) + idx[1:]
-        if R in (2, 4):
-            yr, yi = self.butterfly_2_4(xr, xi, R, m, s, sign)
-        elif R == 3:
-            yr, yi = self.butterfly_3(xr, xi, m, s, sign)
+        if R in (2, 3, 4):
+            yr, yi = self.butterfly(xr, xi, R, m, s, sign)
         for j in range(1 if R not in (2, 3, 4) else R, R):
             aj_r = lambda idx, j=j: xr[idx[2] + s * (idx[1] + j * m), idx[3]]
             aj_i = lambda idx, j=j: xi[idx[2] + s * (idx[1] + j * m), idx[3]]

@@ -202,9 +202,10 @@ def build(p: SpeedyParameters) -> PrimitiveEquationModel:
                                         mass_fixer=p.mass_fixer)
 
 
-def start_state(model, p: SpeedyParameters, members: int, ic_seed=0):
+def start_state(model, p: SpeedyParameters, members: int, ic_seed=0, restart=None):
     """The double-precision start state of a run: from rest (``noise``,
-    ``ic_seed``) or from the restart ``p.start``, then ``ic_spinup_days`` in
+    ``ic_seed``) or from the restart ``p.start`` (``restart``: its members
+    already loaded and selected, else read here), then ``ic_spinup_days`` in
     double (without a mass fixer: its target is the mass of the state
     returned, see :func:`simulate`)."""
     spinup = p.steps(p.ic_spinup_days)
@@ -219,7 +220,8 @@ def start_state(model, p: SpeedyParameters, members: int, ic_seed=0):
                          f"file (start_member), so ic_seed={ic_seed!r} cannot draw other ones; "
                          "choose members with start_member, or start from rest (start=None, "
                          "ic_spinup_days) for ensembles drawn by ic_seed such as study files")
-    restart = load_restart(p.start).select(p.start_member, members)
+    if restart is None:
+        restart = load_restart(p.start).select(p.start_member, members)
     if restart.trunc != p.trunc:
         raise ValueError(f"start {p.start!r} is a T{restart.trunc} state, the run is T{p.trunc}")
     return model.restart_state(restart, spinup_steps=spinup)
@@ -269,11 +271,11 @@ def simulate(params=None, policy=None, *, members=1, ic_seed=0, progress=False, 
     from numprec.cases.base import check_parameters
     p = check_parameters(SpeedyParameters, params, case="speedy")
     model = build(p)
-    state0 = start_state(model, p, members, ic_seed)
+    restart = None if p.start is None else load_restart(p.start).select(p.start_member, members)
+    state0 = start_state(model, p, members, ic_seed, restart=restart)
     if p.mass_fixer:
-        stored = None
-        if p.start is not None and p.ic_spinup_days == 0:
-            stored = load_restart(p.start).select(p.start_member, members).mass_target
+        # the file's stored target, unless the double spin-up moved the state on
+        stored = restart.mass_target if restart is not None and p.ic_spinup_days == 0 else None
         model = model.with_mass_target(state0, stored)
     run = integrate(model, state0, policy, steps=p.steps(p.days), sample_every=p.every,
                     spinup=p.steps(p.spinup_days), check_every=p.spd, progress=progress)

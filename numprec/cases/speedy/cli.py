@@ -19,7 +19,7 @@ from numprec.cases.cli import (add_grid_options, add_output_options, check_grid,
 from numprec.cases.speedy.case import SpeedyParameters
 from numprec.cases.speedy.demonstration import (DEFAULT_FORMATS, DEFAULT_ROUNDINGS,
                                                 run_demonstration)
-from numprec.cases.speedy.restart import SHIPPED
+from numprec.cases.speedy.restart import SHIPPED, load_restart
 
 
 def parser():
@@ -95,23 +95,14 @@ def main(argv=None) -> int:
         ap.error("--members must be >= 1, --days finite and > 0 and --spinup-days finite "
                  "and >= 0")
     start = None if args.start == "rest" else args.start
-    if start is not None and start not in SHIPPED:
-        import os
-        if not os.path.isfile(start):
-            ap.error(f"--start {start!r}: not a shipped state ({', '.join(sorted(SHIPPED))}), "
-                     "a file or 'rest'")
-    if start == "held_suarez_T21" and args.resolution != 21:
-        ap.error("--start held_suarez_T21 is a T21 state; use --start rest (or your own "
-                 f"restart) at T{args.resolution}")
     if start is not None:
-        from numprec.cases.speedy.restart import load_restart
         try:
             restart = load_restart(start)
         except (ValueError, OSError, KeyError) as exc:
-            ap.error(f"--start {start!r}: {exc}")
+            ap.error(f"--start {start!r}: {exc} (or 'rest')")
         if restart.trunc != args.resolution:
             ap.error(f"--start {start!r} is a T{restart.trunc} state, --resolution is "
-                     f"{args.resolution}")
+                     f"{args.resolution}; use --start rest (or a restart of that truncation)")
         if 2 * args.members > restart.members:
             ap.error(f"--members {args.members}: the reference and the baseline need "
                      f"{2 * args.members} members of --start, which holds {restart.members}")

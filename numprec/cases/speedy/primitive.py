@@ -423,11 +423,11 @@ class PrimitiveEquationModel(Model):
             return self
         st = self.spectral_transform
         if excess is not None:
-            fixer = MassFixer(excess)
+            fixer = MassFixer(excess).under(st, None)
         else:
             lnps = state["lnps"] if isinstance(state, dict) else state.lnps
-            fixer = MassFixer().recorded(lnps, st)
-        return replace(self, mass_fixer=fixer.under(st, None))
+            fixer = MassFixer().recorded(lnps, st)          # with its double tables
+        return replace(self, mass_fixer=fixer)
 
     def prepare(self, policy, state):
         """The case contract's set-up: tables converted once per component."""

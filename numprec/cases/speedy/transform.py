@@ -331,23 +331,23 @@ class SpectralTransform:
         """Grid values ``(..., nlat, nlon)`` of spectral coefficients
         ``(..., 2, T+1, T+2)`` (rescaled as in the module notes when
         ``rescale`` is set)."""
-        with emulate.component("spectral_transform", like=spec):
-            factor = self.rescale_factor(spec)
-            if factor is None:
-                return self._in_pieces(self._synthesis, spec, 3)
-            spec = _scaled(spec, factor, False)
-            return _scaled(self._in_pieces(self._synthesis, spec, 3), factor, True)
+        return self._transform(self._synthesis, spec, 3)
 
     def analysis(self, grid):
         """Spectral coefficients ``(..., 2, T+1, T+2)`` (degrees up to T+1)
         of grid values ``(..., nlat, nlon)`` (rescaled as in the module
         notes when ``rescale`` is set)."""
-        with emulate.component("spectral_transform", like=grid):
-            factor = self.rescale_factor(grid)
+        return self._transform(self._analysis, grid, 2)
+
+    def _transform(self, transform, x, core):
+        """``transform(x)`` under the ``spectral_transform`` component:
+        rescaled (module notes) and in pieces (:meth:`_in_pieces`)."""
+        with emulate.component("spectral_transform", like=x):
+            factor = self.rescale_factor(x)
             if factor is None:
-                return self._in_pieces(self._analysis, grid, 2)
-            grid = _scaled(grid, factor, False)
-            return _scaled(self._in_pieces(self._analysis, grid, 2), factor, True)
+                return self._in_pieces(transform, x, core)
+            scaled = self._in_pieces(transform, _scaled(x, factor, False), core)
+            return _scaled(scaled, factor, True)
 
     def _in_pieces(self, transform, x, core):
         """``transform(x)`` on pieces of at most :attr:`piece` grid values
